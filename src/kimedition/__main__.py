@@ -1,0 +1,5 @@
+"""``python -m kimedition``."""
+
+from .cli import main
+
+main()

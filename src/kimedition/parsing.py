@@ -1,0 +1,255 @@
+"""Reading source files: one hardened XML parser for the whole toolkit.
+
+Every XML file the toolkit reads goes through :func:`load_source`. The parser never
+loads a DTD, never resolves an entity from outside the file, never touches the network
+and never performs XInclude; documents with a document type declaration are refused
+outright, so that entity expansion cannot happen at all. A file that cannot be read as
+a TEI document (empty, binary, not UTF-8, not well-formed, not TEI) raises
+:class:`UnreadableSource` carrying one :class:`~kimedition.problems.Problem` that says
+where and what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .locations import SourceText
+from .problems import Problem
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_ID = f"{{{XML_NS}}}id"
+NS = {"tei": TEI_NS}
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+"""Files larger than this are refused (the limit can be raised per call)."""
+
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+class UnreadableSource(Exception):
+    """A file that cannot be read as a TEI document; ``problem`` says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def make_parser() -> etree.XMLParser:
+    """The hardened lxml parser used for every XML file the toolkit reads.
+
+    ``collect_ids`` is off so that a duplicate ``xml:id`` is reported by the edition's
+    own rule (with both places) instead of stopping the parse.
+    """
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        dtd_validation=False,
+        no_network=True,
+        huge_tree=False,
+        collect_ids=False,
+        remove_comments=False,
+        remove_pis=False,
+        strip_cdata=True,
+        recover=False,
+    )
+
+
+@dataclass
+class Source:
+    """A parsed source file.
+
+    ``display`` is the path as it is shown to the user; ``data`` the file's bytes.
+    """
+
+    path: Path
+    display: str
+    data: bytes
+    tree: etree._ElementTree
+    _text: SourceText | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> etree._Element:
+        return self.tree.getroot()
+
+    @property
+    def text(self) -> SourceText:
+        """The decoded text, for finding columns and phrases."""
+        if self._text is None:
+            self._text = SourceText(self.data.decode("utf-8-sig", errors="replace"))
+        return self._text
+
+    @property
+    def xml_id(self) -> str | None:
+        return self.root.get(XML_ID)
+
+
+def _problem(
+    display: str, message: str, line: int = 0, column: int = 0, rule: str = "xml"
+) -> UnreadableSource:
+    return UnreadableSource(Problem(display, line, column, message=message, rule=rule))
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def check_bytes(data: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse content that is not UTF-8 XML text, before any parsing."""
+    if len(data) > max_bytes:
+        raise _problem(
+            display,
+            f"the file is {len(data):,} bytes, over the limit of {max_bytes:,} bytes; "
+            "split it, or raise the limit with --max-file-size",
+            rule="file",
+        )
+    if not data.strip():
+        raise _problem(display, "the file is empty; an edition file is a TEI document", rule="file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:4] in (
+        b"\x00\x00\xfe\xff",
+        b"\xff\xfe\x00\x00",
+    ):
+        raise _problem(
+            display,
+            "the file is encoded in UTF-16 or UTF-32; save it as UTF-8",
+            1,
+            1,
+            rule="file",
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(data, nul)
+        raise _problem(
+            display,
+            "the file contains binary data (a NUL byte), not XML text",
+            line,
+            column,
+            rule="file",
+        )
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    declared = _DECLARED_ENCODING.match(body)
+    if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in (
+        "utf-8",
+        "utf8",
+    ):
+        raise _problem(
+            display,
+            f"the file declares encoding {declared.group(1).decode('ascii')!r}; edition files "
+            'are UTF-8: save it as UTF-8 and declare encoding="UTF-8"',
+            1,
+            declared.start(1) + 1,
+            rule="file",
+        )
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = error.start + (len(data) - len(body))
+        line, column = _position(data, offset)
+        raise _problem(
+            display,
+            f"byte 0x{data[offset]:02X} is not valid UTF-8; save the file as UTF-8",
+            line,
+            column,
+            rule="file",
+        ) from None
+    doctype = _DOCTYPE.search(data)
+    if doctype:
+        line, column = _position(data, doctype.start())
+        raise _problem(
+            display,
+            "document type declarations (<!DOCTYPE …>) are not allowed in edition files: "
+            "they can pull in outside files or expand entities; remove it",
+            line,
+            column,
+        )
+
+
+def parse_bytes(data: bytes, display: str) -> etree._ElementTree:
+    """Parse checked bytes with the hardened parser; raise :class:`UnreadableSource`."""
+    parser = make_parser()
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        line, column = error.position if error.position else (0, 0)
+        message = _syntax_message(error)
+        raise _problem(display, message, line, column + 1 if line else 0) from None
+    return root.getroottree()
+
+
+def _syntax_message(error: etree.XMLSyntaxError) -> str:
+    text = error.msg or str(error)
+    text = re.sub(r",? line \d+, column \d+.*$", "", text)
+    text = re.sub(r"\s*\(<string>.*\)$", "", text)
+    if "Excessive depth" in text:
+        return (
+            "elements are nested too deeply (over 256 levels); this is not a TEI document "
+            "an edition can publish"
+        )
+    if "amplification" in text.lower():
+        return "entity expansion is too large; remove the entity declarations"
+    return f"not well-formed XML: {text}"
+
+
+def load_source(
+    path: Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Source:
+    """Read and parse one source file; raise :class:`UnreadableSource` on any problem.
+
+    The root must be ``TEI`` in the TEI namespace.
+    """
+    shown = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _problem(
+                shown,
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
+                "split it, or raise the limit with --max-file-size",
+                rule="file",
+            )
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise _problem(shown, "is a folder, not a file", rule="file") from None
+    except FileNotFoundError:
+        raise _problem(shown, "no such file", rule="file") from None
+    except PermissionError:
+        raise _problem(shown, "cannot be read (permission denied)", rule="file") from None
+    except OSError as error:
+        raise _problem(shown, f"cannot be read: {error.strerror}", rule="file") from None
+    return load_bytes(data, path, shown, max_bytes)
+
+
+def load_bytes(
+    data: bytes, path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Source:
+    """Check and parse the bytes of a source file (see :func:`load_source`)."""
+    check_bytes(data, display, max_bytes)
+    tree = parse_bytes(data, display)
+    root = tree.getroot()
+    qname = etree.QName(root)
+    if qname.localname != "TEI" or qname.namespace != TEI_NS:
+        where = f"{{{qname.namespace}}}" if qname.namespace else "no namespace"
+        raise _problem(
+            display,
+            f"the root element is <{qname.localname}> in {where}; an edition file is a TEI "
+            f'document: <TEI xmlns="{TEI_NS}">',
+            root.sourceline or 1,
+            1,
+        )
+    return Source(path, display, data, tree)
+
+
+def load_bytes_any(data: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> (
+    etree._ElementTree
+):
+    """Check and parse the bytes of any XML file (a schema, a stylesheet), hardened."""
+    check_bytes(data, display, max_bytes)
+    return parse_bytes(data, display)

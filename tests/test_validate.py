@@ -1,0 +1,346 @@
+"""``kimedition validate``: each rule on a small fixture, each output format, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from lxml import etree
+
+from conftest import ROOT, SmallEdition
+from kimedition.cli import cli
+
+
+def run(runner: CliRunner, root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    return runner.invoke(cli, ["-C", str(root), "validate", *args], env=env)
+
+
+def problems(runner: CliRunner, root: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    result = run(runner, root, "--format", "json", *args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.stdout)["problems"]
+
+
+def find(found: list[dict[str, Any]], rule: str) -> dict[str, Any]:
+    matching = [p for p in found if p["rule"] == rule]
+    assert matching, f"no [{rule}] among {[(p['rule'], p['message']) for p in found]}"
+    return matching[0]
+
+
+def test_small_edition_is_valid(runner: CliRunner, small: SmallEdition) -> None:
+    code, found = problems(runner, small.root)
+    assert found == []
+    assert code == 0
+
+
+def test_the_edition_is_valid(runner: CliRunner) -> None:
+    result = run(runner, ROOT)
+    assert result.exit_code == 0, result.output
+    assert " 0 errors" in result.stderr
+
+
+# Each case: (rule, file, old text, new text, severity). The problem must be reported on
+# the line where the new text starts.
+CASES: list[tuple[str, str, str, str, str]] = [
+    ("ref-resolves", "doc", '<persName ref="person:stalin">Stalin</persName> to',
+     '<persName ref="person:stallin">Stalin</persName> to', "error"),
+    ("ref-kind", "doc", '<placeName ref="place:pyongyang">', '<placeName ref="person:stalin">',
+     "error"),
+    ("ref-kind", "doc", '<orgName ref="org:kwp">', '<orgName ref="place:pyongyang">', "error"),
+    ("ref-syntax", "doc", '<orgName ref="org:kwp">', '<orgName ref="kwp">', "error"),
+    ("prefix-declared", "doc",
+     '<prefixDef ident="org" matchPattern="([A-Za-z0-9._-]+)" replacementPattern="../orgs.xml#$1"/>',
+     "", "error"),
+    ("catref-resolves", "doc", 'target="../edition.xml#type-telegram"',
+     'target="../edition.xml#type-telegramm"', "error"),
+    ("id-unique", "doc", "<p><persName", '<p xml:id="stalin"><persName', "error"),
+    ("id-unique", "doc", "<p><persName", '<p xml:id="kim-1950-01-19-test"><persName', "error"),
+    ("id-filename", "doc", 'xml:id="kim-1950-01-19-test"', 'xml:id="kim-1950-01-19-other"',
+     "error"),
+    ("document-id", "doc", 'xml:id="kim-1950-01-19-test"', 'xml:id="Test_Document"', "error"),
+    ("date-filename", "doc", '<date when="1950-01-19">January 19, 1950</date>\n      </creation>',
+     '<date when="1950-01-21">January 19, 1950</date>\n      </creation>', "error"),
+    ("date-valid", "doc", '<date when="1950-01-20">', '<date when="1950-02-30">', "error"),
+    ("date-valid", "doc", '<date when="1950-01-20">', '<date when="1950-13">', "error"),
+    ("date-order", "doc", '<date when="1950-01-20">', '<date from="1950-02-01" to="1950-01-31">',
+     "error"),
+    ("date-attributes", "doc", '<date when="1950-01-20">',
+     '<date when="1950-01-20" from="1950-01-20" to="1950-01-21">', "error"),
+    ("date-line-agrees", "doc", '<docDate when="1950-01-19">', '<docDate when="1950-01-18">',
+     "warning"),
+    ("name-not-empty", "doc", '<orgName ref="org:kwp">KWP</orgName>',
+     '<orgName ref="org:kwp"> </orgName>', "error"),
+    ("name-untagged", "doc", "on <date", "and Pak Hon-yong on <date", "warning"),
+    ("name-untagged", "doc", "on <date", "and PAK HEONYEONG on <date", "warning"),
+    ("name-untagged", "doc", "on <date", "and Stalin’s envoy on <date", "warning"),
+    ("entry-id", "persons", '<person xml:id="pak-heon-yeong" sortKey="pak-heon-yeong">',
+     '<person sortKey="pak-heon-yeong">', "error"),
+    ("entry-name", "persons",
+     '<persName type="standard"><surname>Pak</surname> <forename>Heon-yeong</forename></persName>',
+     '<persName type="variant"><surname>Pak</surname> <forename>Heon-yeong</forename></persName>',
+     "error"),
+    ("entry-used", "places", "</listPlace>",
+     '<place xml:id="seoul" type="settlement"><placeName type="standard">Seoul</placeName>'
+     "</place>\n</listPlace>", "warning"),
+    ("url-scheme", "doc", 'scheme="../edition.xml#document-types"',
+     'scheme="javascript:alert(1)"', "error"),
+    ("url-scheme", "doc", 'scheme="../edition.xml#document-types"',
+     'scheme="file:///etc/passwd"', "error"),
+    ("rng", "doc", "writes from", "writes <hi>from</hi>", "error"),
+    ("rng", "doc", '<persName ref="person:stalin">Stalin</persName> to',
+     '<persName ref="person:stalin" rend="bold">Stalin</persName> to', "error"),
+    ("rng", "doc", "<titleStmt>", "<titleStmt><respStmt/>", "error"),
+    ("xml", "doc", "</head>", "</hed>", "error"),
+]
+
+
+# Where the problem is reported when it is not on the edited line.
+REPORTED_AT = {
+    "prefix-declared": "<listPrefixDef>",
+    "entry-name": '<person xml:id="pak-heon-yeong"',
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "target", "old", "new", "severity"),
+    CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_rule_reports_id_line_and_exit_code(
+    runner: CliRunner,
+    small: SmallEdition,
+    rule: str,
+    target: str,
+    old: str,
+    new: str,
+    severity: str,
+) -> None:
+    path = {
+        "doc": small.document,
+        "persons": small.tei / "persons.xml",
+        "places": small.tei / "places.xml",
+    }[target]
+    line = small.edit(path, old, new)
+    if rule in REPORTED_AT:
+        line = small.line_of(path, REPORTED_AT[rule])
+    code, found = problems(runner, small.root)
+    problem = find(found, rule)
+    at_line = [p for p in found if p["rule"] == rule and p["line"] == line]
+    problem = at_line[0] if at_line else problem
+    assert problem["severity"] == severity
+    assert problem["path"].endswith(path.name)
+    assert problem["line"] == line, problem
+    assert problem["column"] > 0, problem
+    if severity == "error":
+        assert code == 1
+    else:
+        assert code == 0
+        strict_code, _ = problems(runner, small.root, "--strict")
+        assert strict_code == 1
+
+
+def test_unknown_reference_names_the_closest_ids(runner: CliRunner, small: SmallEdition) -> None:
+    small.edit_document('<persName ref="person:stalin">Stalin</persName> to',
+                        '<persName ref="person:stallin">Stalin</persName> to')
+    _, found = problems(runner, small.root)
+    assert "closest: stalin" in find(found, "ref-resolves")["message"]
+
+
+def test_duplicate_id_names_both_files(runner: CliRunner, small: SmallEdition) -> None:
+    small.edit_document("<p><persName", '<p xml:id="pyongyang"><persName')
+    _, found = problems(runner, small.root)
+    duplicates = [p for p in found if p["rule"] == "id-unique"]
+    assert {Path(p["path"]).name for p in duplicates} == {small.document.name, "places.xml"}
+    assert "places.xml" in duplicates[0]["message"]
+    assert f"documents/{small.document.name}" in duplicates[0]["message"]
+
+
+def test_untagged_name_suggests_the_markup(runner: CliRunner, small: SmallEdition) -> None:
+    small.edit_document("on <date", "and Pak Hon-yong on <date")
+    _, found = problems(runner, small.root)
+    message = find(found, "name-untagged")["message"]
+    assert '"Pak Hon-yong"' in message
+    assert '<persName ref="person:pak-heon-yeong">' in message
+
+
+def test_tagged_names_are_not_reported(runner: CliRunner, small: SmallEdition) -> None:
+    small.edit_document(
+        "on <date",
+        'and <persName ref="person:pak-heon-yeong">Pak Hon-yong</persName> on <date',
+    )
+    code, found = problems(runner, small.root)
+    assert found == []
+    assert code == 0
+
+
+def test_name_tagged_with_another_entry_is_reported(runner: CliRunner, small: SmallEdition) -> None:
+    small.edit_document(
+        "on <date", 'and <persName ref="person:stalin">Pak Hon-yong</persName> on <date'
+    )
+    _, found = problems(runner, small.root)
+    assert find(found, "name-untagged")
+
+
+def test_relaxng_message_says_what_is_allowed(runner: CliRunner, small: SmallEdition) -> None:
+    small.edit_document("writes from", "writes <hi>from</hi>")
+    _, found = problems(runner, small.root)
+    message = find(found, "rng")["message"]
+    assert "hi" in message
+    assert "persName" in message and "placeName" in message
+
+
+def test_relaxng_attribute_value_message_names_the_datatype(
+    runner: CliRunner, small: SmallEdition
+) -> None:
+    small.edit_document('<p><persName ref="person:stalin" type="codename">',
+                        '<p><persName ref="person:stalin" type="codename" cert="sure">')
+    _, found = problems(runner, small.root)
+    message = find(found, "rng")["message"]
+    assert '"sure"' in message and "cert" in message
+    assert "high" in message
+
+
+def test_not_well_formed_reports_line_and_column(runner: CliRunner, small: SmallEdition) -> None:
+    line = small.edit_document("</head>", "</hed>")
+    code, found = problems(runner, small.root)
+    problem = find(found, "xml")
+    assert problem["line"] == line
+    assert problem["column"] > 1
+    assert "not well-formed" in problem["message"]
+    assert code == 1
+
+
+def test_every_file_is_reported_not_just_the_first(runner: CliRunner, small: SmallEdition) -> None:
+    second = small.tei / "documents" / "kim-1950-01-20-second.xml"
+    second.write_text(
+        small.document.read_text(encoding="utf-8")
+        .replace("kim-1950-01-19-test", "kim-1950-01-20-second")
+        .replace('when="1950-01-19"', 'when="1950-01-20"')
+        .replace("</head>", "</hed>"),
+        encoding="utf-8",
+    )
+    small.edit_document('<orgName ref="org:kwp">', '<orgName ref="org:kwpp">')
+    _, found = problems(runner, small.root)
+    files = {Path(p["path"]).name for p in found if p["severity"] == "error"}
+    assert files == {small.document.name, second.name}
+
+
+def test_missing_register_is_one_clear_error(runner: CliRunner, small: SmallEdition) -> None:
+    (small.tei / "orgs.xml").unlink()
+    code, found = problems(runner, small.root)
+    assert code == 1
+    missing = find(found, "file")
+    assert missing["path"].endswith("orgs.xml")
+    assert "register is missing" in missing["message"]
+    assert not [p for p in found if p["rule"] == "ref-resolves"]
+
+
+def test_given_paths_are_checked_against_the_whole_corpus(
+    runner: CliRunner, small: SmallEdition
+) -> None:
+    small.edit(small.tei / "persons.xml", "<person xml:id=\"stalin\"", "<person xml:id=\"pyongyang\"")
+    code, found = problems(runner, small.root, str(small.document))
+    assert {Path(p["path"]).name for p in found} == {small.document.name}
+    assert find(found, "ref-resolves")
+    assert code == 1
+
+
+@pytest.mark.parametrize("given", ["missing.xml", "../outside.xml"])
+def test_bad_path_is_a_usage_error(
+    runner: CliRunner, small: SmallEdition, tmp_path: Path, given: str
+) -> None:
+    (tmp_path / "outside.xml").write_text("<TEI/>", encoding="utf-8")
+    result = run(runner, small.root, str(small.root / given))
+    assert result.exit_code == 2
+    assert given.lstrip("./") in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_not_an_edition_folder_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["-C", str(tmp_path), "validate"])
+    assert result.exit_code == 2
+    assert "not an edition folder" in result.stderr
+
+
+def test_unusable_schema_is_a_usage_error(runner: CliRunner, small: SmallEdition) -> None:
+    schema = small.tei / "schema"
+    schema.mkdir()
+    (schema / "kimedition.rng").write_text("<grammar>", encoding="utf-8")
+    result = run(runner, small.root)
+    assert result.exit_code == 2
+    assert "kimedition.rng" in result.stderr
+
+
+# Output formats ---------------------------------------------------------------
+
+
+@pytest.fixture
+def broken(small: SmallEdition) -> SmallEdition:
+    small.edit_document('<persName ref="person:stalin">Stalin</persName> to',
+                        '<persName ref="person:stallin">Stalin</persName> to')
+    small.edit_document("on <date", "and Pak Hon-yong, on <date")
+    return small
+
+
+def test_text_format(runner: CliRunner, broken: SmallEdition) -> None:
+    result = run(runner, broken.root)
+    lines = result.stdout.splitlines()
+    pattern = re.compile(r"^.+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$")
+    assert lines and all(pattern.match(line) for line in lines), lines
+    assert "1 error, 1 warning" in result.stderr
+
+
+def test_json_format(runner: CliRunner, broken: SmallEdition) -> None:
+    result = run(runner, broken.root, "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    assert data["errors"] == 1 and data["warnings"] == 1
+    assert {"path", "line", "column", "severity", "rule", "message"} <= set(data["problems"][0])
+
+
+def test_junit_format(runner: CliRunner, broken: SmallEdition, tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    result = run(runner, broken.root, "--format", "junit", "--junit-xml", str(report))
+    for text in (result.stdout, report.read_text(encoding="utf-8")):
+        root = etree.fromstring(text.encode())
+        suite = root.find("testsuite")
+        assert suite is not None
+        assert int(suite.get("tests", "0")) == 5
+        assert suite.get("failures") == "1"
+        failures = root.findall(".//failure")
+        assert len(failures) == 1
+        assert "ref-resolves" in (failures[0].text or "")
+
+
+def test_github_format_and_summary(runner: CliRunner, broken: SmallEdition, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    result = run(
+        runner, broken.root, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    pattern = re.compile(
+        r"^::(error|warning) file=[^,:]+(,line=\d+)?(,col=\d+)?(,title=[^,:]+)?::[^\n]+$"
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert all(pattern.match(line) for line in lines), lines
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## TEI validation failed")
+    assert "| `" in text and "ref-resolves" in text
+
+
+def test_python_module_entry_point(small: SmallEdition) -> None:
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "kimedition", "-C", str(small.root), "validate"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "0 errors" in completed.stderr
