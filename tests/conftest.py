@@ -22,7 +22,7 @@ PIS = (
 )
 
 LICENCE = (
-    "<availability status=\"free\"><licence target=\"https://creativecommons.org/licenses/by/4.0/\">"
+    '<availability status="free"><licence target="https://creativecommons.org/licenses/by/4.0/">'
     "CC BY 4.0</licence></availability>"
 )
 

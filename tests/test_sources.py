@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from listing import NS, encoded_record, read_listing, source_text, collection_description
+from listing import NS, collection_description, encoded_record, read_listing, source_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted((ROOT / "tei" / "documents").glob("*.xml"))
-REGISTERS = [ROOT / "tei" / name for name in ("persons.xml", "places.xml", "orgs.xml", "edition.xml")]
+REGISTERS = [
+    ROOT / "tei" / name for name in ("persons.xml", "places.xml", "orgs.xml", "edition.xml")
+]
 
 
 def test_every_record_of_the_listing_is_encoded_once() -> None:

@@ -46,53 +46,130 @@ def test_the_edition_is_valid(runner: CliRunner) -> None:
 # Each case: (rule, file, old text, new text, severity). The problem must be reported on
 # the line where the new text starts.
 CASES: list[tuple[str, str, str, str, str]] = [
-    ("ref-resolves", "doc", '<persName ref="person:stalin">Stalin</persName> to',
-     '<persName ref="person:stallin">Stalin</persName> to', "error"),
-    ("ref-kind", "doc", '<placeName ref="place:pyongyang">', '<placeName ref="person:stalin">',
-     "error"),
+    (
+        "ref-resolves",
+        "doc",
+        '<persName ref="person:stalin">Stalin</persName> to',
+        '<persName ref="person:stallin">Stalin</persName> to',
+        "error",
+    ),
+    (
+        "ref-kind",
+        "doc",
+        '<placeName ref="place:pyongyang">',
+        '<placeName ref="person:stalin">',
+        "error",
+    ),
     ("ref-kind", "doc", '<orgName ref="org:kwp">', '<orgName ref="place:pyongyang">', "error"),
     ("ref-syntax", "doc", '<orgName ref="org:kwp">', '<orgName ref="kwp">', "error"),
-    ("prefix-declared", "doc",
-     '<prefixDef ident="org" matchPattern="([A-Za-z0-9._-]+)" replacementPattern="../orgs.xml#$1"/>',
-     "", "error"),
-    ("catref-resolves", "doc", 'target="../edition.xml#type-telegram"',
-     'target="../edition.xml#type-telegramm"', "error"),
+    (
+        "prefix-declared",
+        "doc",
+        '<prefixDef ident="org" matchPattern="([A-Za-z0-9._-]+)" replacementPattern="../orgs.xml#$1"/>',
+        "",
+        "error",
+    ),
+    (
+        "catref-resolves",
+        "doc",
+        'target="../edition.xml#type-telegram"',
+        'target="../edition.xml#type-telegramm"',
+        "error",
+    ),
     ("id-unique", "doc", "<p><persName", '<p xml:id="stalin"><persName', "error"),
     ("id-unique", "doc", "<p><persName", '<p xml:id="kim-1950-01-19-test"><persName', "error"),
-    ("id-filename", "doc", 'xml:id="kim-1950-01-19-test"', 'xml:id="kim-1950-01-19-other"',
-     "error"),
+    (
+        "id-filename",
+        "doc",
+        'xml:id="kim-1950-01-19-test"',
+        'xml:id="kim-1950-01-19-other"',
+        "error",
+    ),
     ("document-id", "doc", 'xml:id="kim-1950-01-19-test"', 'xml:id="Test_Document"', "error"),
-    ("date-filename", "doc", '<date when="1950-01-19">January 19, 1950</date>\n      </creation>',
-     '<date when="1950-01-21">January 19, 1950</date>\n      </creation>', "error"),
+    (
+        "date-filename",
+        "doc",
+        '<date when="1950-01-19">January 19, 1950</date>\n      </creation>',
+        '<date when="1950-01-21">January 19, 1950</date>\n      </creation>',
+        "error",
+    ),
     ("date-valid", "doc", '<date when="1950-01-20">', '<date when="1950-02-30">', "error"),
     ("date-valid", "doc", '<date when="1950-01-20">', '<date when="1950-13">', "error"),
-    ("date-order", "doc", '<date when="1950-01-20">', '<date from="1950-02-01" to="1950-01-31">',
-     "error"),
-    ("date-attributes", "doc", '<date when="1950-01-20">',
-     '<date when="1950-01-20" from="1950-01-20" to="1950-01-21">', "error"),
-    ("date-line-agrees", "doc", '<docDate when="1950-01-19">', '<docDate when="1950-01-18">',
-     "warning"),
-    ("name-not-empty", "doc", '<orgName ref="org:kwp">KWP</orgName>',
-     '<orgName ref="org:kwp"> </orgName>', "error"),
+    (
+        "date-order",
+        "doc",
+        '<date when="1950-01-20">',
+        '<date from="1950-02-01" to="1950-01-31">',
+        "error",
+    ),
+    (
+        "date-attributes",
+        "doc",
+        '<date when="1950-01-20">',
+        '<date when="1950-01-20" from="1950-01-20" to="1950-01-21">',
+        "error",
+    ),
+    (
+        "date-line-agrees",
+        "doc",
+        '<docDate when="1950-01-19">',
+        '<docDate when="1950-01-18">',
+        "warning",
+    ),
+    (
+        "name-not-empty",
+        "doc",
+        '<orgName ref="org:kwp">KWP</orgName>',
+        '<orgName ref="org:kwp"> </orgName>',
+        "error",
+    ),
     ("name-untagged", "doc", "on <date", "and Pak Hon-yong on <date", "warning"),
     ("name-untagged", "doc", "on <date", "and PAK HEONYEONG on <date", "warning"),
     ("name-untagged", "doc", "on <date", "and Stalin’s envoy on <date", "warning"),
-    ("entry-id", "persons", '<person xml:id="pak-heon-yeong" sortKey="pak-heon-yeong">',
-     '<person sortKey="pak-heon-yeong">', "error"),
-    ("entry-name", "persons",
-     '<persName type="standard"><surname>Pak</surname> <forename>Heon-yeong</forename></persName>',
-     '<persName type="variant"><surname>Pak</surname> <forename>Heon-yeong</forename></persName>',
-     "error"),
-    ("entry-used", "places", "</listPlace>",
-     '<place xml:id="seoul" type="settlement"><placeName type="standard">Seoul</placeName>'
-     "</place>\n</listPlace>", "warning"),
-    ("url-scheme", "doc", 'scheme="../edition.xml#document-types"',
-     'scheme="javascript:alert(1)"', "error"),
-    ("url-scheme", "doc", 'scheme="../edition.xml#document-types"',
-     'scheme="file:///etc/passwd"', "error"),
+    (
+        "entry-id",
+        "persons",
+        '<person xml:id="pak-heon-yeong" sortKey="pak-heon-yeong">',
+        '<person sortKey="pak-heon-yeong">',
+        "error",
+    ),
+    (
+        "entry-name",
+        "persons",
+        '<persName type="standard"><surname>Pak</surname> <forename>Heon-yeong</forename></persName>',
+        '<persName type="variant"><surname>Pak</surname> <forename>Heon-yeong</forename></persName>',
+        "error",
+    ),
+    (
+        "entry-used",
+        "places",
+        "</listPlace>",
+        '<place xml:id="seoul" type="settlement"><placeName type="standard">Seoul</placeName>'
+        "</place>\n</listPlace>",
+        "warning",
+    ),
+    (
+        "url-scheme",
+        "doc",
+        'scheme="../edition.xml#document-types"',
+        'scheme="javascript:alert(1)"',
+        "error",
+    ),
+    (
+        "url-scheme",
+        "doc",
+        'scheme="../edition.xml#document-types"',
+        'scheme="file:///etc/passwd"',
+        "error",
+    ),
     ("rng", "doc", "writes from", "writes <hi>from</hi>", "error"),
-    ("rng", "doc", '<persName ref="person:stalin">Stalin</persName> to',
-     '<persName ref="person:stalin" rend="bold">Stalin</persName> to', "error"),
+    (
+        "rng",
+        "doc",
+        '<persName ref="person:stalin">Stalin</persName> to',
+        '<persName ref="person:stalin" rend="bold">Stalin</persName> to',
+        "error",
+    ),
     ("rng", "doc", "<titleStmt>", "<titleStmt><respStmt/>", "error"),
     ("xml", "doc", "</head>", "</hed>", "error"),
 ]
@@ -144,8 +221,10 @@ def test_rule_reports_id_line_and_exit_code(
 
 
 def test_unknown_reference_names_the_closest_ids(runner: CliRunner, small: SmallEdition) -> None:
-    small.edit_document('<persName ref="person:stalin">Stalin</persName> to',
-                        '<persName ref="person:stallin">Stalin</persName> to')
+    small.edit_document(
+        '<persName ref="person:stalin">Stalin</persName> to',
+        '<persName ref="person:stallin">Stalin</persName> to',
+    )
     _, found = problems(runner, small.root)
     assert "closest: stalin" in find(found, "ref-resolves")["message"]
 
@@ -196,8 +275,10 @@ def test_relaxng_message_says_what_is_allowed(runner: CliRunner, small: SmallEdi
 def test_relaxng_attribute_value_message_names_the_datatype(
     runner: CliRunner, small: SmallEdition
 ) -> None:
-    small.edit_document('<p><persName ref="person:stalin" type="codename">',
-                        '<p><persName ref="person:stalin" type="codename" cert="sure">')
+    small.edit_document(
+        '<p><persName ref="person:stalin" type="codename">',
+        '<p><persName ref="person:stalin" type="codename" cert="sure">',
+    )
     _, found = problems(runner, small.root)
     message = find(found, "rng")["message"]
     assert '"sure"' in message and "cert" in message
@@ -242,7 +323,7 @@ def test_missing_register_is_one_clear_error(runner: CliRunner, small: SmallEdit
 def test_given_paths_are_checked_against_the_whole_corpus(
     runner: CliRunner, small: SmallEdition
 ) -> None:
-    small.edit(small.tei / "persons.xml", "<person xml:id=\"stalin\"", "<person xml:id=\"pyongyang\"")
+    small.edit(small.tei / "persons.xml", '<person xml:id="stalin"', '<person xml:id="pyongyang"')
     code, found = problems(runner, small.root, str(small.document))
     assert {Path(p["path"]).name for p in found} == {small.document.name}
     assert find(found, "ref-resolves")
@@ -280,8 +361,10 @@ def test_unusable_schema_is_a_usage_error(runner: CliRunner, small: SmallEdition
 
 @pytest.fixture
 def broken(small: SmallEdition) -> SmallEdition:
-    small.edit_document('<persName ref="person:stalin">Stalin</persName> to',
-                        '<persName ref="person:stallin">Stalin</persName> to')
+    small.edit_document(
+        '<persName ref="person:stalin">Stalin</persName> to',
+        '<persName ref="person:stallin">Stalin</persName> to',
+    )
     small.edit_document("on <date", "and Pak Hon-yong, on <date")
     return small
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .edition import Edition  # noqa: E402
-from .errors import KimeditionError  # noqa: E402
-from .problems import Problem, Severity  # noqa: E402
-from .validate import ValidationReport, validate  # noqa: E402
+from .edition import Edition
+from .errors import KimeditionError
+from .problems import Problem, Severity
+from .validate import ValidationReport, validate
 
 __all__ = [
     "Edition",

@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from . import __version__
+from .build import build as build_edition
+from .corpus import display_path
 from .edition import Edition
-from .errors import EXIT_INTERNAL, KimeditionError
+from .errors import EXIT_INTERNAL, UsageError
 from .reporting import FORMATS, format_junit, github_summary, render, summary_line
 from .validate import validate as validate_edition
 
@@ -124,7 +126,9 @@ def validate(
         try:
             junit_xml.write_text(format_junit(report, strict), encoding="utf-8")
         except OSError as error:
-            raise KimeditionError(f"{junit_xml}: cannot write the JUnit report: {error.strerror}")
+            raise UsageError(
+                f"{junit_xml}: cannot write the JUnit report: {error.strerror}"
+            ) from None
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_file:
         try:
@@ -138,10 +142,63 @@ def validate(
         ctx.exit(1)
 
 
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder.  [default: output/ in the edition folder]",
+)
+@click.option("--strict", is_flag=True, help="Do not build when validation finds warnings.")
+@click.option(
+    "--base-url",
+    default="",
+    metavar="URL",
+    help="The edition's public address, used in citations and stable links.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.pass_context
+def build(ctx: click.Context, out: Path | None, strict: bool, base_url: str, quiet: bool) -> None:
+    """Validate the edition, then publish it: HTML, plain text, indexes and data.
+
+    Writes into a temporary folder next to the output and swaps it in at the end, so
+    the output is never half-written; when validation finds errors, or the build fails,
+    nothing is written and the previous output stays as it was.
+
+    \b
+    Examples:
+        kimedition build
+        kimedition build --out /tmp/site --base-url https://example.org/kim/
+    """
+    edition = _edition(ctx)
+    show = not quiet and sys.stderr.isatty()
+    bars: dict[str, Any] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if not show:
+            return
+        if phase not in bars:
+            bars[phase] = click.progressbar(length=total, label=f"{phase:<10}", file=sys.stderr)
+            bars[phase].__enter__()
+        bars[phase].update(1)
+        if done == total:
+            bars.pop(phase).__exit__(None, None, None)
+
+    result = build_edition(edition, out, strict=strict, base_url=base_url, progress=progress)
+    for problem in result.report.problems:
+        click.echo(problem.format(), err=True)
+    if not quiet:
+        click.echo(
+            f"built {result.documents} documents into {display_path(result.out)} "
+            f"({len(result.files)} files; {summary_line(result.report)})",
+            err=True,
+        )
+
+
 def main() -> None:
     """Entry point for ``python -m kimedition``."""
     cli(prog_name="kimedition")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-
 _HIDDEN = re.compile(
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.DOTALL
 )
@@ -22,6 +21,12 @@ _HIDDEN = re.compile(
 def _written_name(element: etree._Element) -> str:
     local = etree.QName(element).localname
     return f"{element.prefix}:{local}" if element.prefix else local
+
+
+def source_line(element: etree._Element) -> int:
+    """The line lxml recorded for an element (where its start tag ends), or 0."""
+    line = element.sourceline
+    return line if isinstance(line, int) else 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class SourceText:
     def _start_tags(self, name: str) -> list[int]:
         """Offsets of every start tag ``<name`` outside comments, CDATA and PIs."""
         if self._masked is None:
+
             def blank(match: re.Match[str]) -> str:
                 return re.sub(r"[^\n]", " ", match.group(0))
 
@@ -78,7 +84,7 @@ class SourceText:
         found as the n-th tag of the same written name in the text. If the text and the
         tree disagree, the line lxml knows is returned with column 0.
         """
-        line = element.sourceline or 0
+        line = source_line(element)
         if not isinstance(element.tag, str):
             return Position(line, 0)
         name = _written_name(element)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .locations import SourceText
+from .locations import SourceText, source_line
 from .problems import Problem
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -227,9 +227,7 @@ def load_source(
     return load_bytes(data, path, shown, max_bytes)
 
 
-def load_bytes(
-    data: bytes, path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Source:
+def load_bytes(data: bytes, path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     """Check and parse the bytes of a source file (see :func:`load_source`)."""
     check_bytes(data, display, max_bytes)
     tree = parse_bytes(data, display)
@@ -241,15 +239,15 @@ def load_bytes(
             display,
             f"the root element is <{qname.localname}> in {where}; an edition file is a TEI "
             f'document: <TEI xmlns="{TEI_NS}">',
-            root.sourceline or 1,
+            source_line(root) or 1,
             1,
         )
     return Source(path, display, data, tree)
 
 
-def load_bytes_any(data: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> (
-    etree._ElementTree
-):
+def load_bytes_any(
+    data: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> etree._ElementTree:
     """Check and parse the bytes of any XML file (a schema, a stylesheet), hardened."""
     check_bytes(data, display, max_bytes)
     return parse_bytes(data, display)

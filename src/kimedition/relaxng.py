@@ -136,7 +136,9 @@ class RelaxNGValidator:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise SchemaError(f"{path}: cannot read the RELAX NG schema: {error.strerror}") from None
+            raise SchemaError(
+                f"{path}: cannot read the RELAX NG schema: {error.strerror}"
+            ) from None
         try:
             tree = load_bytes_any(data, str(path))
         except UnreadableSource as error:
@@ -190,7 +192,9 @@ class RelaxNGValidator:
                     f"element {name} is not allowed at this point in {parent_name} (wrong "
                     f"order or repeated); {parent_name} allows: {allowed}"
                 )
-            return f"element {name} is not allowed in {parent_name}; {parent_name} allows: {allowed}"
+            return (
+                f"element {name} is not allowed in {parent_name}; {parent_name} allows: {allowed}"
+            )
         match = re.match(r"Expecting element (\S+), got (\S+)", message)
         if match:
             return (
@@ -205,20 +209,22 @@ class RelaxNGValidator:
             )
         attribute = _attribute_named(message)
         if attribute:
-            allowed = self.guide.allowed_attributes(name)
-            if attribute in allowed:
+            permitted = self.guide.allowed_attributes(name)
+            if attribute in permitted:
                 value = element.get(_clark(element, attribute)) or ""
-                expected = " or ".join(sorted(allowed[attribute]))
+                expected = " or ".join(sorted(permitted[attribute]))
                 patterns = re.findall(r"matching (\S+)", expected)
                 if any(_fullmatch(pattern, value) for pattern in patterns):
-                    present = ", ".join("@" + a for a in element.attrib)
+                    present = ", ".join("@" + str(a) for a in element.attrib)
                     return (
                         f"@{attribute} is not allowed together with the other attributes of "
                         f"{name} ({present}); see the encoding manual for which may be combined"
                     )
-                return f'the value "{value}" of @{attribute} on {name} is not valid: expected {expected}'
-
-            names = ", ".join("@" + a for a in sorted(allowed)) or "no attributes"
+                return (
+                    f'the value "{value}" of @{attribute} on {name} is not valid: '
+                    f"expected {expected}"
+                )
+            names = ", ".join("@" + a for a in sorted(permitted)) or "no attributes"
             return f"{name} does not allow @{attribute}; allowed: {names}"
         match = re.match(r"Type (\S+) doesn't allow value '(.*)'", message)
         if match:
@@ -227,7 +233,8 @@ class RelaxNGValidator:
         if match:
             return f"{name} is missing a required {match.group(1)} element"
         if "Element" in message and "failed to validate content" in message:
-            return f"the content of {name} is not valid; {name} allows: {self.guide.describe_children(name)}"
+            allowed = self.guide.describe_children(name)
+            return f"the content of {name} is not valid; {name} allows: {allowed}"
         return message
 
 

@@ -57,9 +57,7 @@ def format_junit(report: ValidationReport, strict: bool = False) -> str:
     for problem in report.problems:
         by_file[problem.path].append(problem)
     files = list(dict.fromkeys([*report.files, *by_file]))
-    failing = [
-        f for f in files if any(p.is_error or strict for p in by_file.get(f, []))
-    ]
+    failing = [f for f in files if any(p.is_error or strict for p in by_file.get(f, []))]
     suites = etree.Element("testsuites", name="kimedition validate")
     suite = etree.SubElement(
         suites,

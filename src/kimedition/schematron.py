@@ -19,6 +19,7 @@ caller turns the path into a line and column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,17 +124,17 @@ class _Compiler:
                     declaration.set("visibility", "public")
                 out.append(declaration)
 
-        patterns = [p for p in schema.iterfind(_sch("pattern"))]
+        patterns = list(schema.iterfind(_sch("pattern")))
         root = etree.SubElement(out, _xsl("template"), match="/")
         report = etree.SubElement(root, f"{{{REPORT}}}report")
-        nodes = etree.SubElement(report, _xsl("variable"), name="kimr:nodes", select="(/, //node(), //@*)")
-        nodes.set("as", "node()*")
         for index, pattern in enumerate(patterns, start=1):
             mode = f"kimr:p{index}"
             decl = etree.Element(_xsl("mode"), name=mode)
             decl.set("on-no-match", "deep-skip")
             out.insert(1, decl)
-            etree.SubElement(report, _xsl("apply-templates"), select="$kimr:nodes", mode=mode)
+            # Visit only the nodes some rule of the pattern can match, in document order.
+            contexts = [r.get("context", "") for r in pattern.iterfind(_sch("rule"))]
+            etree.SubElement(report, _xsl("apply-templates"), select=candidates(contexts), mode=mode)
             self.pattern(out, pattern, mode)
         return CompiledSchematron(
             etree.tostring(out, encoding="unicode"),
@@ -175,7 +176,9 @@ class _Compiler:
                     continue
                 if child.tag == _sch("let"):
                     variable = etree.SubElement(
-                        template, _xsl("variable"), name=child.get("name", ""),
+                        template,
+                        _xsl("variable"),
+                        name=child.get("name", ""),
                         select=child.get("value", "."),
                     )
                     if child.get("as"):
@@ -234,17 +237,61 @@ class _Compiler:
             if child.tag == _sch("value-of"):
                 etree.SubElement(target, _xsl("value-of"), select=child.get("select", "."))
             elif child.tag == _sch("name"):
-                etree.SubElement(
-                    target, _xsl("value-of"), select=f"name({child.get('path', '.')})"
-                )
+                etree.SubElement(target, _xsl("value-of"), select=f"name({child.get('path', '.')})")
             elif child.tag in (_sch("emph"), _sch("dir"), _sch("span")):
                 inner = etree.Element("span")
                 self.message(inner, child)
                 for node in inner:
                     target.append(node)
             else:
-                raise self.fail(child, f"{etree.QName(child).localname} is not allowed in a message")
+                raise self.fail(
+                    child, f"{etree.QName(child).localname} is not allowed in a message"
+                )
             text(child.tail)
+
+
+def _split_union(pattern: str) -> list[str] | None:
+    """The top-level branches of a pattern's ``|`` unions; None if it cannot tell."""
+    branches: list[str] = []
+    depth, quote, start = 0, "", 0
+    for i, char in enumerate(pattern):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i].strip())
+            start = i + 1
+    if depth or quote:
+        return None
+    branches.append(pattern[start:].strip())
+    return branches
+
+
+def candidates(contexts: list[str]) -> str:
+    """An XPath selecting every node that one of the rule contexts (patterns) may match.
+
+    A branch that starts at the root stays as it is; any other can match anywhere below
+    the root, so it is searched for with ``//``. Patterns this cannot read (``union``,
+    ``except``, functions at the start) fall back to every node.
+    """
+    selects: list[str] = []
+    for context in contexts:
+        branches = _split_union(context)
+        if branches is None:
+            return "(/, //node(), //@*)"
+        for branch in branches:
+            if not branch or re.match(r"^[\w:.-]+\(", branch) and not branch.startswith(
+                ("text(", "node(", "comment(", "processing-instruction(")
+            ) or re.search(r"\b(union|except|intersect)\b", branch):
+                return "(/, //node(), //@*)"
+            selects.append(branch if branch.startswith("/") else f"//{branch}")
+    return " | ".join(selects) if selects else "()"
 
 
 def _copy(element: etree._Element) -> etree._Element:
@@ -284,6 +331,10 @@ class Result:
         return self.role.lower() in _ERROR_ROLES
 
 
+def _string(element: etree._Element | None) -> str:
+    return "" if element is None else str(element.xpath("string()"))
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.split())
 
@@ -299,13 +350,12 @@ def read_results(report: str) -> list[Result]:
                 rule=item.get("rule", ""),
                 role=item.get("role", "error"),
                 path=item.get("path", ""),
-                message=_normalise(message.xpath("string()") if message is not None else ""),
+                message=_normalise(_string(message)),
                 diagnostics=tuple(
-                    _normalise(d.xpath("string()"))
-                    for d in item.iterfind(f"{{{REPORT}}}diagnostic")
+                    _normalise(_string(d)) for d in item.iterfind(f"{{{REPORT}}}diagnostic")
                 ),
                 properties={
-                    p.get("id", ""): _normalise(p.xpath("string()"))
+                    p.get("id", ""): _normalise(_string(p))
                     for p in item.iterfind(f"{{{REPORT}}}property")
                 },
             )

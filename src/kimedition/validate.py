@@ -16,6 +16,7 @@ from lxml import etree
 from .corpus import Corpus, CorpusIndex, read_corpus, source_kind
 from .edition import Edition
 from .errors import SchemaError, UsageError
+from .gitfiles import changed_sources
 from .parsing import DEFAULT_MAX_BYTES, Source
 from .problems import Problem, Severity
 from .relaxng import RelaxNGValidator
@@ -136,7 +137,7 @@ def locate(source: Source, path: str, phrase: str | None = None) -> tuple[int, i
     if parent is None:
         return 0, 0
     if getattr(node, "is_attribute", False):
-        position = source.text.attribute(parent, str(node.attrname))
+        position = source.text.attribute(parent, str(getattr(node, "attrname", "")))
     elif phrase:
         position = source.text.phrase(parent, phrase)
     else:
@@ -174,6 +175,11 @@ def _lxml_path(path: str) -> tuple[str, dict[str, str]]:
     return expression, namespaces
 
 
+NOT_SOURCES = frozenset({"schema", "templates"})
+"""Folders under ``tei/`` whose XML files are not sources: a folder given on the command
+line does not expand to them (the schema, and the template ``kimedition new`` fills)."""
+
+
 def resolve_targets(edition: Edition, paths: Sequence[Path]) -> list[Path]:
     """The source files named on the command line (folders expand to their XML files).
 
@@ -194,7 +200,9 @@ def resolve_targets(edition: Edition, paths: Sequence[Path]) -> list[Path]:
             )
         if resolved.is_dir():
             targets.extend(
-                p for p in sorted(resolved.rglob("*.xml")) if "schema" not in p.parts[len(tei.parts):]
+                p
+                for p in sorted(resolved.rglob("*.xml"))
+                if not NOT_SOURCES.intersection(p.parts[len(tei.parts) :])
             )
         else:
             targets.append(resolved)
@@ -205,13 +213,27 @@ def validate(
     edition: Edition,
     paths: Iterable[Path] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    changed_since: str | None = None,
 ) -> ValidationReport:
     """Validate the edition, or only ``paths`` against the whole corpus.
 
     Every problem in every file is reported; files that cannot be parsed are reported
     and skipped, the others are still checked.
+
+    With ``changed_since``, a git revision, only the sources (among ``paths``, if given)
+    changed since that revision are checked, committed, staged, unstaged or untracked;
+    all of them when the header, a register or the schema changed, since every document
+    is checked against those (see :func:`~kimedition.gitfiles.changed_sources`). Raises
+    :class:`UsageError` when the edition is not in a git work tree or the revision is
+    unknown.
     """
     targets = resolve_targets(edition, list(paths)) if paths else None
+    if changed_since is not None:
+        changed = changed_sources(edition, changed_since)
+        if not changed.everything:
+            targets = [p for p in changed.paths if targets is None or p in targets]
+            if not targets:
+                return ValidationReport()
     corpus = read_corpus(edition, targets, max_bytes)
     return check_corpus(corpus, targets)
 

@@ -1,0 +1,235 @@
+"""Cumulative indexes: which documents mention each person, place and organisation.
+
+The catalogue cards (one per document, written by ``xslt/cards.xsl``) say which
+pointers a document's text uses, how often, and who sent and received it. This module
+turns them, with the registers, into one index per kind: every entry with every
+document it occurs in, its number of mentions and its roles there (sender,
+addressee, mentioned). The same index is written as XML for the stylesheets and as
+JSON and CSV for spreadsheets and scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .registers import Entry
+
+KIM = "urn:kimedition"
+_K = f"{{{KIM}}}"
+ROLE_ORDER = ("sender", "addressee", "mentioned")
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the catalogue says about one document."""
+
+    id: str
+    sort: str
+    date_label: str
+    date_written: str
+    when: str
+    title: str
+    type: str
+    type_label: str
+    parties: tuple[tuple[str, str], ...]
+    """(role, pointer) pairs from the header's correspDesc."""
+    mentions: dict[str, int]
+    """pointer → number of mentions in the text."""
+
+    @classmethod
+    def from_xml(cls, card: etree._Element) -> Card:
+        date = card.find(f"{_K}date")
+        title = card.find(f"{_K}title")
+        date_iso = ""
+        if date is not None:
+            date_iso = date.get("when") or "/".join(
+                v for v in (date.get("from", ""), date.get("to", "")) if v
+            )
+        return cls(
+            id=card.get("id", ""),
+            sort=card.get("sort", ""),
+            date_label=date.get("label", "") if date is not None else "",
+            date_written=(date.text or "") if date is not None else "",
+            when=date_iso,
+            title=(title.text or "") if title is not None else "",
+            type=card.get("type", ""),
+            type_label=card.get("type-label", ""),
+            parties=tuple(
+                (p.get("role", ""), p.get("ref", "")) for p in card.iterfind(f"{_K}party")
+            ),
+            mentions={
+                m.get("ref", ""): int(m.get("count", "0")) for m in card.iterfind(f"{_K}mention")
+            },
+        )
+
+
+@dataclass
+class Occurrence:
+    """An entry's presence in one document."""
+
+    card: Card
+    mentions: int
+    roles: list[str]
+
+
+@dataclass
+class IndexEntry:
+    entry: Entry
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def mentions(self) -> int:
+        return sum(o.mentions for o in self.occurrences)
+
+
+def chronological(cards: list[Card]) -> list[Card]:
+    """Cards in the order of the edition: by date, then by id."""
+    return sorted(cards, key=lambda c: (c.sort, c.id))
+
+
+def build_index(entries: list[Entry], cards: list[Card]) -> list[IndexEntry]:
+    """For each register entry, every document it occurs in, in chronological order."""
+    by_pointer = {entry.pointer: IndexEntry(entry) for entry in entries}
+    for card in chronological(cards):
+        roles: dict[str, list[str]] = {}
+        for role, pointer in card.parties:
+            roles.setdefault(pointer, []).append(role)
+        for pointer in card.mentions:
+            roles.setdefault(pointer, []).append("mentioned")
+        for pointer, found in roles.items():
+            target = by_pointer.get(pointer)
+            if target is None:
+                continue
+            ordered = [r for r in ROLE_ORDER if r in found]
+            target.occurrences.append(Occurrence(card, card.mentions.get(pointer, 0), ordered))
+    return list(by_pointer.values())
+
+
+def index_xml(kind: str, index: list[IndexEntry]) -> str:
+    """The index as XML for the stylesheets (``kim:index``)."""
+    root = etree.Element(f"{_K}index", nsmap={"kim": KIM}, kind=kind)
+    for item in index:
+        element = etree.SubElement(
+            root,
+            f"{_K}entry",
+            id=item.entry.id,
+            ref=item.entry.pointer,
+            mentions=str(item.mentions),
+            documents=str(len(item.occurrences)),
+        )
+        for occurrence in item.occurrences:
+            card = occurrence.card
+            occ = etree.SubElement(
+                element,
+                f"{_K}occurrence",
+                doc=card.id,
+                sort=card.sort,
+                date=card.when,
+                label=card.date_label,
+                count=str(occurrence.mentions),
+                roles=" ".join(occurrence.roles),
+                type=card.type_label,
+            )
+            occ.text = card.title
+    return etree.tostring(root, encoding="unicode")
+
+
+def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
+    entry = item.entry
+    data: dict[str, object] = {
+        "id": entry.id,
+        "name": entry.name,
+        "variants": [
+            {"name": n.text, "type": n.type, **({"lang": n.lang} if n.lang else {})}
+            for n in entry.variants
+        ],
+    }
+    if entry.kind == "person":
+        data["birth"] = entry.birth or None
+        data["death"] = entry.death or None
+        data["roles"] = entry.roles
+    else:
+        data["type"] = entry.type or None
+    if entry.kind == "place":
+        data["coordinates"] = (
+            {"latitude": entry.geo[0], "longitude": entry.geo[1]} if entry.geo else None
+        )
+    data["authority"] = entry.authority
+    data["note"] = entry.note or None
+    data["mentions"] = item.mentions
+    data["documents"] = [
+        {
+            "id": o.card.id,
+            "date": o.card.when,
+            "title": o.card.title,
+            "type": o.card.type_label,
+            "mentions": o.mentions,
+            "roles": o.roles,
+            "url": document_url.format(id=o.card.id),
+        }
+        for o in item.occurrences
+    ]
+    return data
+
+
+def index_json(
+    kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
+) -> str:
+    """The index as JSON: every entry with its documents."""
+    payload = {
+        "kind": kind,
+        "entries": [_entry_json(item, document_url) for item in index],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "document_id",
+    "document_date",
+    "document_title",
+    "mentions",
+    "roles",
+)
+
+
+def index_csv(kind: str, index: list[IndexEntry]) -> str:
+    """The index as CSV: one row per entry and document (one row for an unused entry)."""
+    buffer = io.StringIO()
+    columns = list(CSV_COLUMNS)
+    if kind == "place":
+        columns[2:2] = ["type", "latitude", "longitude"]
+    elif kind == "org":
+        columns[2:2] = ["type"]
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for item in index:
+        entry = item.entry
+        extra: list[str] = []
+        if kind == "place":
+            extra = (
+                [entry.type, *(f"{v:g}" for v in entry.geo)] if entry.geo else [entry.type, "", ""]
+            )
+        elif kind == "org":
+            extra = [entry.type]
+        rows: list[Occurrence | None] = list(item.occurrences) or [None]
+        for occurrence in rows:
+            document = (
+                [
+                    occurrence.card.id,
+                    occurrence.card.when,
+                    occurrence.card.title,
+                    str(occurrence.mentions),
+                    " ".join(occurrence.roles),
+                ]
+                if occurrence is not None
+                else ["", "", "", "0", ""]
+            )
+            writer.writerow([entry.id, entry.name, *extra, *document])
+    return buffer.getvalue()

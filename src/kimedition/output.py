@@ -1,0 +1,142 @@
+"""Writing an output folder so that it is never half-written.
+
+A build writes everything into a staging folder next to the target (same file system),
+then swaps the two in one step: readers see the old output or the new one, never a
+mixture, stale files disappear, and a failed or interrupted build leaves the previous
+output exactly as it was. A lock file next to the target keeps two builds from writing
+the same folder at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from .errors import LockedError, UsageError
+
+KEEP = ("README.md", ".gitkeep")
+"""Files of the previous output that are not generated and are carried over."""
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux ``renameat2``); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(a))
+
+
+class OutputLock:
+    """An exclusive lock on an output folder, held for the length of a build."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.path = out.parent / f".{out.name}.lock"
+        self._handle: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        try:
+            self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise UsageError(
+                f"{self.path.parent}: cannot create the build lock: {error.strerror}"
+            ) from None
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._handle)
+            self._handle = None
+            raise LockedError(
+                f"{self.out}: another build is writing this "
+                "folder; wait for it to finish and run the build again"
+            ) from None
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            os.close(self._handle)
+            self._handle = None
+
+
+class Staging:
+    """A staging folder next to ``out``; :meth:`commit` swaps it in, :meth:`discard` removes it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        parent = out.parent
+        if not parent.is_dir():
+            raise UsageError(f"{parent}: the folder for the output does not exist")
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out}: exists and is not a folder; choose another --out")
+        self._remove_stale(parent)
+        try:
+            self.root = Path(tempfile.mkdtemp(prefix=f".{out.name}.build-", dir=parent))
+        except OSError as error:
+            raise UsageError(f"{parent}: cannot write here: {error.strerror}") from None
+
+    def _remove_stale(self, parent: Path) -> None:
+        # Left behind by a build that was killed; we hold the lock, so none is in use.
+        for stale in parent.glob(f".{self.out.name}.build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in parent.glob(f".{self.out.name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def path(self, relative: str) -> Path:
+        """The staging path for an output file (parents created)."""
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_text(self, relative: str, text: str) -> None:
+        """Write UTF-8 text with LF line ends."""
+        self.path(relative).write_bytes(text.encode("utf-8"))
+
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        self.path(relative).write_bytes(data)
+
+    def commit(self) -> None:
+        """Swap the staging folder in place of ``out`` and remove the previous output."""
+        for name in KEEP:
+            previous = self.out / name
+            if previous.is_file() and not (self.root / name).exists():
+                shutil.copy2(previous, self.root / name)
+        os.chmod(self.root, 0o755)
+        if self.out.exists():
+            if _exchange(self.root, self.out):
+                shutil.rmtree(self.root, ignore_errors=True)
+                return
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+            old.rmdir()
+            os.rename(self.out, old)
+            os.rename(self.root, self.out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(self.root, self.out)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)

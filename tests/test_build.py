@@ -1,0 +1,238 @@
+"""``kimedition build``: what it writes, determinism, atomicity, and the indexes' truth."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+
+from conftest import ROOT, SmallEdition
+from kimedition.build import INDEX_PAGES
+from kimedition.cli import cli
+from kimedition.edition import Edition
+from kimedition.errors import LockedError
+from kimedition.output import OutputLock
+
+TEI = "http://www.tei-c.org/ns/1.0"
+NS = {"tei": TEI}
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with the SHA-256 of its content."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(runner: CliRunner, root: Path, *args: str) -> object:
+    result = runner.invoke(cli, ["-C", str(root), "build", "--quiet", *args])
+    return result
+
+
+@pytest.fixture(scope="module")
+def real_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build of this repository's edition, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp("real") / "output"
+    result = CliRunner().invoke(cli, ["-C", str(ROOT), "build", "--quiet", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_build_writes_every_output(real_output: Path) -> None:
+    documents = sorted(p.stem for p in (ROOT / "tei" / "documents").glob("*.xml"))
+    assert len(documents) == 20
+    for doc in documents:
+        assert (real_output / "html" / "documents" / f"{doc}.html").is_file()
+        assert (real_output / "text" / f"{doc}.txt").is_file()
+        assert (real_output / "html" / "text" / f"{doc}.txt").is_file()
+        source = ROOT / "tei" / "documents" / f"{doc}.xml"
+        assert (real_output / "html" / "tei" / f"{doc}.xml").read_bytes() == source.read_bytes()
+    assert (real_output / "html" / "index.html").is_file()
+    assert (real_output / "html" / "assets" / "kimedition.css").is_file()
+    for name in INDEX_PAGES.values():
+        assert (real_output / "html" / f"{name}.html").is_file()
+        assert (real_output / "text" / f"{name}.txt").is_file()
+        json.loads((real_output / "data" / f"{name}.json").read_text(encoding="utf-8"))
+        assert (real_output / "data" / f"{name}.csv").read_text(encoding="utf-8").startswith("id,")
+
+
+def test_text_outputs_are_utf8_with_lf_line_ends(real_output: Path) -> None:
+    for path in (real_output / "text").glob("*.txt"):
+        data = path.read_bytes()
+        data.decode("utf-8")
+        assert b"\r" not in data, path.name
+        assert data.endswith(b"\n") and not data.endswith(b"\n\n"), path.name
+
+
+# The index agrees with the sources -------------------------------------------
+
+KIND_OF = {"persName": "person", "placeName": "place", "orgName": "org"}
+
+
+def mentions_from_sources(kind: str) -> dict[str, Counter[str]]:
+    """With lxml alone: entry id → document id → number of mentions in the text."""
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for path in sorted((ROOT / "tei" / "documents").glob("*.xml")):
+        root = etree.parse(str(path)).getroot()
+        doc = root.get("{http://www.w3.org/XML/1998/namespace}id")
+        for element in root.find("tei:text", NS).iter():
+            ref = element.get("ref") if isinstance(element.tag, str) else None
+            if ref and ref.startswith(f"{kind}:"):
+                found[ref.split(":", 1)[1]][doc] += 1
+    return found
+
+
+def roles_from_sources(kind: str) -> dict[tuple[str, str], set[str]]:
+    """(entry id, document id) → roles from correspDesc."""
+    roles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in sorted((ROOT / "tei" / "documents").glob("*.xml")):
+        root = etree.parse(str(path)).getroot()
+        doc = root.get("{http://www.w3.org/XML/1998/namespace}id")
+        for action in root.iterfind(".//tei:correspDesc/tei:correspAction", NS):
+            role = {"sent": "sender", "received": "addressee"}[action.get("type")]
+            for name in action:
+                ref = name.get("ref") or ""
+                if ref.startswith(f"{kind}:"):
+                    roles[(ref.split(":", 1)[1], doc)].add(role)
+    return roles
+
+
+@pytest.mark.parametrize("kind", sorted(INDEX_PAGES))
+def test_index_data_agrees_with_the_sources(real_output: Path, kind: str) -> None:
+    expected = mentions_from_sources(kind)
+    roles = roles_from_sources(kind)
+    data = json.loads((real_output / "data" / f"{INDEX_PAGES[kind]}.json").read_text("utf-8"))
+    for entry in data["entries"]:
+        documents = {d["id"]: d for d in entry["documents"]}
+        wanted = set(expected.get(entry["id"], {})) | {d for (e, d) in roles if e == entry["id"]}
+        assert set(documents) == wanted, entry["id"]
+        for doc_id, document in documents.items():
+            assert document["mentions"] == expected[entry["id"]][doc_id], (entry["id"], doc_id)
+            wanted_roles = set(roles.get((entry["id"], doc_id), set()))
+            if expected[entry["id"]][doc_id]:
+                wanted_roles.add("mentioned")
+            assert set(document["roles"]) == wanted_roles, (entry["id"], doc_id)
+    rows = list(csv.DictReader(io.StringIO((real_output / "data" / f"{INDEX_PAGES[kind]}.csv").read_text("utf-8"))))
+    pairs = {(r["id"], r["document_id"]) for r in rows if r["document_id"]}
+    assert pairs == {(e, d) for e, docs in expected.items() for d in docs} | set(roles)
+
+
+def test_person_index_page_lists_each_document_under_each_person(real_output: Path) -> None:
+    expected = mentions_from_sources("person")
+    page = html.parse(str(real_output / "html" / "persons.html")).getroot()
+    for person, documents in expected.items():
+        entry = page.get_element_by_id(person)
+        assert entry is not None, person
+        # The entry's own block: the element with the anchor, or its nearest section.
+        block = next((a for a in entry.iterancestors() if a.tag in ("section", "article", "li", "div")), entry)
+        hrefs = {a.get("href", "") for a in block.iter("a")} | {a.get("href", "") for a in entry.iter("a")}
+        for doc in documents:
+            assert any(h.endswith(f"documents/{doc}.html") for h in hrefs), (person, doc)
+
+
+# Determinism and atomicity ---------------------------------------------------
+
+
+def test_two_builds_are_byte_identical(runner: CliRunner, small: SmallEdition, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert build(runner, small.root, "--out", str(first)).exit_code == 0
+    assert build(runner, small.root, "--out", str(second)).exit_code == 0
+    assert tree_hashes(first) == tree_hashes(second)
+    assert build(runner, small.root, "--out", str(first)).exit_code == 0
+    assert tree_hashes(first) == tree_hashes(second)
+
+
+def test_invalid_edition_writes_nothing(runner: CliRunner, small: SmallEdition) -> None:
+    out = small.root / "output"
+    assert build(runner, small.root).exit_code == 0
+    before = tree_hashes(out)
+    small.edit_document('<orgName ref="org:kwp">', '<orgName ref="org:nope">')
+    result = build(runner, small.root)
+    assert result.exit_code == 1
+    assert "[ref-resolves]" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert tree_hashes(out) == before
+    assert [p.name for p in small.root.iterdir() if p.name.startswith(".output.build")] == []
+
+
+def test_failed_transformation_leaves_previous_output(runner: CliRunner, small: SmallEdition) -> None:
+    out = small.root / "output"
+    assert build(runner, small.root).exit_code == 0
+    before = tree_hashes(out)
+    shutil.copytree(ROOT / "xslt", small.root / "xslt")
+    stylesheet = small.root / "xslt" / "text-index.xsl"
+    text = stylesheet.read_text(encoding="utf-8")
+    # A run-time error in the last stylesheet to run: everything else has been written.
+    stylesheet.write_text(
+        text.replace(
+            "</xsl:stylesheet>",
+            '<xsl:template match="/" priority="100" mode="#all">'
+            '<xsl:sequence select="error((), \'broken on purpose\')"/></xsl:template>'
+            "</xsl:stylesheet>",
+        ),
+        encoding="utf-8",
+    )
+    result = build(runner, small.root)
+    assert result.exit_code == 1, result.output
+    assert "broken on purpose" in result.stderr
+    assert "Traceback" not in result.output
+    assert tree_hashes(out) == before
+    assert [p.name for p in small.root.iterdir() if p.name.startswith(".output.")] == [".output.lock"]
+
+
+def test_stale_files_disappear_and_readme_stays(runner: CliRunner, small: SmallEdition) -> None:
+    out = small.root / "output"
+    out.mkdir()
+    (out / "README.md").write_text("kept\n", encoding="utf-8")
+    (out / "html").mkdir()
+    (out / "html" / "old-page.html").write_text("stale", encoding="utf-8")
+    assert build(runner, small.root).exit_code == 0
+    assert not (out / "html" / "old-page.html").exists()
+    assert (out / "README.md").read_text(encoding="utf-8") == "kept\n"
+    assert (out / "html" / "index.html").is_file()
+
+
+def test_a_second_build_on_the_same_folder_is_refused(runner: CliRunner, small: SmallEdition) -> None:
+    out = small.root / "output"
+    with OutputLock(out):
+        result = build(runner, small.root)
+        assert result.exit_code == 1
+        assert "another build is writing" in result.stderr
+    assert build(runner, small.root).exit_code == 0
+
+
+def test_lock_is_exclusive(small: SmallEdition) -> None:
+    out = small.root / "output"
+    with OutputLock(out), pytest.raises(LockedError), OutputLock(out):
+        pass
+
+
+def test_sources_are_not_modified(runner: CliRunner, small: SmallEdition) -> None:
+    before = tree_hashes(small.tei)
+    assert build(runner, small.root).exit_code == 0
+    assert tree_hashes(small.tei) == before
+
+
+def test_build_into_a_missing_parent_is_a_usage_error(runner: CliRunner, small: SmallEdition, tmp_path: Path) -> None:
+    result = build(runner, small.root, "--out", str(tmp_path / "no" / "such" / "out"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_library_build_returns_what_it_wrote(small: SmallEdition, tmp_path: Path) -> None:
+    from kimedition.build import build as build_edition
+
+    result = build_edition(Edition.open(small.root), tmp_path / "out")
+    assert result.documents == 1
+    assert "html/index.html" in result.files
+    assert result.report.errors == []
