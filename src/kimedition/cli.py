@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from . import __version__
 from .build import build as build_edition
 from .corpus import display_path
 from .edition import Edition
 from .errors import EXIT_INTERNAL, UsageError
+from .new import NewDocument, complete_parties, complete_types, create_document
+from .parsing import DEFAULT_MAX_BYTES
 from .reporting import FORMATS, format_junit, github_summary, render, summary_line
+from .suggest import suggest as suggest_names
 from .validate import validate as validate_edition
+from .watchdog import DEFAULT_TIMEOUT
 
 ISSUES_URL = "https://github.com/kimedition/kimedition/issues"
 
@@ -77,6 +83,40 @@ def _edition(ctx: click.Context) -> Edition:
     return Edition.open(ctx.obj)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def run_options(function: F) -> F:
+    """Options shared by the commands that read the whole corpus."""
+    options = [
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes.  [default: one per core]",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            help="Seconds one file may take in one stage before the run is stopped.",
+        ),
+        click.option(
+            "--max-file-size",
+            "max_file_size",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_BYTES // (1024 * 1024),
+            show_default=True,
+            help="Largest source file accepted, in MB.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -95,6 +135,16 @@ def _edition(ctx: click.Context) -> Edition:
     help="Also write a JUnit XML report to this file.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary line.")
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    help="Check only the sources changed since the git revision REF (committed, staged, "
+    "unstaged or untracked), still against the whole corpus; all of them when "
+    "tei/edition.xml, a register or the schema changed, because every document is "
+    "checked against those.",
+)
+@run_options
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -103,6 +153,10 @@ def validate(
     strict: bool,
     junit_xml: Path | None,
     quiet: bool,
+    changed_since: str | None,
+    jobs: int | None,
+    timeout: float,
+    max_file_size: int,
 ) -> None:
     """Check the edition's sources: XML, RELAX NG, Schematron, references.
 
@@ -117,8 +171,16 @@ def validate(
         kimedition validate
         kimedition validate tei/documents/kim-1950-04-stalin-kim-pak.xml
         kimedition validate --format github --junit-xml report.xml
+        kimedition validate --changed-since origin/main
     """
-    report = validate_edition(_edition(ctx), list(paths) or None)
+    report = validate_edition(
+        _edition(ctx),
+        list(paths) or None,
+        max_file_size * 1024 * 1024,
+        changed_since,
+        jobs=jobs,
+        timeout=timeout,
+    )
     output = render(report, fmt, strict)
     if output:
         click.echo(output, nl=False)
@@ -157,8 +219,18 @@ def validate(
     help="The edition's public address, used in citations and stable links.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@run_options
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, strict: bool, base_url: str, quiet: bool) -> None:
+def build(
+    ctx: click.Context,
+    out: Path | None,
+    strict: bool,
+    base_url: str,
+    quiet: bool,
+    jobs: int | None,
+    timeout: float,
+    max_file_size: int,
+) -> None:
     """Validate the edition, then publish it: HTML, plain text, indexes and data.
 
     Writes into a temporary folder next to the output and swaps it in at the end, so
@@ -184,7 +256,16 @@ def build(ctx: click.Context, out: Path | None, strict: bool, base_url: str, qui
         if done == total:
             bars.pop(phase).__exit__(None, None, None)
 
-    result = build_edition(edition, out, strict=strict, base_url=base_url, progress=progress)
+    result = build_edition(
+        edition,
+        out,
+        strict=strict,
+        base_url=base_url,
+        jobs=jobs,
+        timeout=timeout,
+        max_bytes=max_file_size * 1024 * 1024,
+        progress=progress,
+    )
     for problem in result.report.problems:
         click.echo(problem.format(), err=True)
     if not quiet:
@@ -193,6 +274,155 @@ def build(ctx: click.Context, out: Path | None, strict: bool, base_url: str, qui
             f"({len(result.files)} files; {summary_line(result.report)})",
             err=True,
         )
+
+
+def _root(ctx: click.Context) -> Path:
+    """The edition folder during shell completion, when the group has not run yet."""
+    return Path(ctx.find_root().params.get("directory") or ".")
+
+
+def _complete_types(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    return [CompletionItem(v, help=h) for v, h in complete_types(_root(ctx), incomplete)]
+
+
+def _complete_parties(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    return [CompletionItem(v, help=h) for v, h in complete_parties(_root(ctx), incomplete)]
+
+
+@cli.command()
+@click.option(
+    "--date",
+    required=True,
+    metavar="DATE",
+    help="YYYY, YYYY-MM or YYYY-MM-DD; a period as START/END (1956-08-29/1956-09-14).",
+)
+@click.option("--title", required=True, help="The record's title, as the source gives it.")
+@click.option(
+    "--type",
+    "doc_type",
+    required=True,
+    metavar="TYPE",
+    shell_complete=_complete_types,
+    help="The document type: a category of tei/edition.xml, without type- (telegram).",
+)
+@click.option("--slug", help="The end of the id and file name.  [default: from the title]")
+@click.option(
+    "--sender",
+    "senders",
+    multiple=True,
+    metavar="ID",
+    shell_complete=_complete_parties,
+    help="A sender: the register id of a person or organisation. Repeatable.",
+)
+@click.option(
+    "--addressee",
+    "addressees",
+    multiple=True,
+    metavar="ID",
+    shell_complete=_complete_parties,
+    help="An addressee: the register id of a person or organisation. Repeatable.",
+)
+@click.option(
+    "--written",
+    metavar="TEXT",
+    help='The date as the source writes it.  [default: like "October 02, 1956"]',
+)
+@click.option("--today", hidden=True, envvar="KIMEDITION_TODAY", help="The day of creation.")
+@click.pass_context
+def new(
+    ctx: click.Context,
+    date: str,
+    title: str,
+    doc_type: str,
+    slug: str | None,
+    senders: tuple[str, ...],
+    addressees: tuple[str, ...],
+    written: str | None,
+    today: str | None,
+) -> None:
+    """Start a new document from the edition's template, and print its path.
+
+    Fills tei/templates/document.xml: the id and file name PREFIX-DATE-SLUG, the
+    title (in the header and as the head), the type, the date, and, for letters,
+    telegrams and reports, the sender(s) and addressee(s) with their standard names.
+    The file is valid as it is; write the summary in its empty paragraph, then tag
+    the names (kimedition suggest) and dates. Never overwrites a file.
+
+    Exit codes: 0 written, 1 the file or id exists already, 2 usage error (a bad
+    date, an unknown type or id: the message names the closest ones).
+
+    \b
+    Examples:
+        kimedition new --date 1950-05-12 --type ciphered-telegram \\
+            --title "Ciphered Telegram, Shtykov to Vyshinsky" \\
+            --sender shtykov --addressee vyshinsky
+        kimedition new --date 1956-08-29/1956-09-14 --type diary --slug ivanov-diary \\
+            --title "Diary of V.I. Ivanov"
+    """
+    request = NewDocument(
+        date=date,
+        title=title,
+        type=doc_type,
+        slug=slug,
+        senders=senders,
+        addressees=addressees,
+        written=written,
+        today=today,
+    )
+    path = create_document(_edition(ctx), request)
+    click.echo(display_path(path))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Apply the unambiguous proposals to the files (markup only), then validate them.",
+)
+@click.pass_context
+def suggest(ctx: click.Context, paths: tuple[Path, ...], write: bool) -> None:
+    """Find registered names the documents mention without tagging them.
+
+    Looks in the text of every document (or of the documents in PATHs) for every
+    name and variant of the registers, across spellings: case, spaces, hyphens,
+    apostrophes, diacritics and, for names the registers mark xml:lang="ko-Latn",
+    McCune-Reischauer and Revised Romanization (Pak Hon-yong, Pak Heon-yeong).
+    Prints a unified diff, one hunk per name, each after a line saying which entry
+    the name belongs to and why it matched. Ambiguous names (of two entries) and
+    names tagged with another entry are listed, never applied.
+
+    Nothing is written unless --write: then only markup is added (the text stays
+    identical), and the changed files are validated again.
+
+    Exit codes: 0 nothing to suggest, 1 suggestions (with --write: something left to
+    tag by hand, or a changed file is invalid), 2 usage error.
+
+    \b
+    Examples:
+        kimedition suggest
+        kimedition suggest tei/documents/kim-1950-04-stalin-kim-pak.xml
+        kimedition suggest > names.diff && git apply --unidiff-zero names.diff
+        kimedition suggest --write
+    """
+    report = suggest_names(_edition(ctx), list(paths), write=write)
+    if report.diff:
+        click.echo(report.diff, nl=False)
+    for problem in report.problems:
+        click.echo(problem.format(), err=True)
+    for path in report.written:
+        click.echo(f"{display_path(path)}: names tagged", err=True)
+    if report.validation is not None:
+        for problem in report.validation.problems:
+            click.echo(problem.format(), err=True)
+        click.echo(f"validation: {summary_line(report.validation)}", err=True)
+    click.echo(report.summary(), err=True)
+    if report.failed:
+        ctx.exit(1)
 
 
 def main() -> None:

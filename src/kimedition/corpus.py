@@ -1,28 +1,32 @@
-"""The corpus: every source of an edition, read once.
+"""The corpus: which files an edition has, what role each plays, and the corpus-wide
+facts gathered from them for the editorial rules.
 
-Validation and publishing both start here: each file is read and parsed with the
-hardened parser, unreadable files become problems, and the corpus-wide facts that the
-Schematron rules need (which ids are defined where, which register entries documents
-refer to) are gathered with lxml in one pass.
+Validation and publishing gather the facts in worker processes (:mod:`kimedition.engine`);
+the lighter commands (``new``, ``suggest``) read the corpus here with :func:`read_corpus`.
+Both index the corpus with :class:`CorpusIndex`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .edition import REGISTER_FILES, Edition
+from .engine import Context, Scan, display_path
 from .parsing import DEFAULT_MAX_BYTES, XML_ID, Source, UnreadableSource, load_source
 from .problems import Problem
 
-
-def display_path(path: Path) -> str:
-    """How a path is shown in messages: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+__all__ = [
+    "Corpus",
+    "CorpusIndex",
+    "context_from_scans",
+    "display_path",
+    "missing_problems",
+    "read_corpus",
+    "source_files",
+    "source_kind",
+]
 
 
 def source_kind(edition: Edition, path: Path) -> str:
@@ -33,6 +37,33 @@ def source_kind(edition: Edition, path: Path) -> str:
     if resolved.parent == edition.documents_dir.resolve():
         return "document"
     return "register"
+
+
+def source_files(edition: Edition) -> list[tuple[Path, str]]:
+    """Every source file that exists, with its kind: header, registers, documents."""
+    files = [(p, source_kind(edition, p)) for p in edition.auxiliary_paths() if p.exists()]
+    files += [(p, "document") for p in edition.document_paths()]
+    return files
+
+
+def missing_problems(edition: Edition) -> list[Problem]:
+    """One problem for each missing header or register file."""
+    problems: list[Problem] = []
+    for path in edition.auxiliary_paths():
+        if path.exists():
+            continue
+        if path == edition.header_path:
+            message = (
+                "the edition's header is missing: create tei/edition.xml (see docs/encoding.md)"
+            )
+        else:
+            kind = next(k for k, name in REGISTER_FILES.items() if path.name == name)
+            message = (
+                f"the {kind} register is missing: create tei/{path.name}; every {kind} "
+                "reference in the documents points into it"
+            )
+        problems.append(Problem(display_path(path), message=message, rule="file"))
+    return problems
 
 
 @dataclass
@@ -46,33 +77,57 @@ class CorpusIndex:
     ids: dict[str, list[str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
 
-    def add(self, edition: Edition, source: Source, kind: str) -> None:
-        relative = source.path.resolve().relative_to(edition.tei_dir.resolve()).as_posix()
-        for element in source.root.iter():
-            value = element.get(XML_ID) if isinstance(element.tag, str) else None
-            if value is not None:
-                self.ids.setdefault(value, []).append(relative)
+    def add(
+        self, edition: Edition, path: Path, kind: str, ids: Iterable[str], refs: Iterable[str]
+    ) -> None:
+        """Record the ids a file defines and, for a document, the entries it refers to."""
+        tei = edition.tei_dir.resolve()
+        resolved = path.resolve()
+        relative = resolved.relative_to(tei).as_posix() if tei in resolved.parents else str(path)
+        for value in ids:
+            self.ids.setdefault(value, []).append(relative)
         if kind == "document":
-            for element in source.root.iter():
-                if not isinstance(element.tag, str):
-                    continue
-                ref = element.get("ref")
-                if ref:
-                    for pointer in ref.split():
-                        _, _, target = pointer.partition(":")
-                        if target:
-                            self.used.add(target)
+            for pointer in refs:
+                _, _, target = pointer.partition(":")
+                if target:
+                    self.used.add(target)
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "ids": {key: sorted(files) for key, files in sorted(self.ids.items())},
-            "used": {key: True for key in sorted(self.used)},
-        }
+
+def _ids_and_refs(source: Source) -> tuple[list[str], list[str]]:
+    ids: list[str] = []
+    refs: list[str] = []
+    for element in source.root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        value = element.get(XML_ID)
+        if value is not None:
+            ids.append(value)
+        ref = element.get("ref")
+        if ref:
+            refs.extend(ref.split())
+    return ids, refs
+
+
+def context_from_scans(edition: Edition, scans: Sequence[Scan]) -> Context:
+    """The corpus-wide facts for the editorial rules, from the scan of every file."""
+    index = CorpusIndex()
+    present: set[str] = set()
+    for scan in scans:
+        if not scan.readable:
+            continue
+        index.add(edition, Path(scan.path), scan.kind, scan.ids, scan.refs)
+        if scan.kind == "register":
+            present.update(k for k, name in REGISTER_FILES.items() if Path(scan.path).name == name)
+    return Context(
+        ids={key: sorted(files) for key, files in sorted(index.ids.items())},
+        used=sorted(index.used),
+        present=[kind for kind in REGISTER_FILES if kind in present],
+    )
 
 
 @dataclass
 class Corpus:
-    """The parsed sources of an edition, the problems met reading them, and the index."""
+    """Parsed sources of an edition, the problems met reading them, and the index."""
 
     edition: Edition
     sources: dict[Path, Source] = field(default_factory=dict)
@@ -97,52 +152,23 @@ def read_corpus(
     paths: Iterable[Path] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Corpus:
-    """Read every source of ``edition`` (or only ``paths`` plus the header and registers).
+    """Read the header, the registers and the documents (or only ``paths``), in this process.
 
-    A missing header or register, and every file that cannot be read as a TEI document,
-    is recorded in ``problems``; the other files are still read.
+    The index covers the whole corpus even when only ``paths`` are kept; missing and
+    unreadable files are recorded in ``problems``.
     """
-    corpus = Corpus(edition)
-    wanted = list(paths) if paths is not None else edition.document_paths()
-    for path in edition.auxiliary_paths():
-        if not path.is_file():
-            corpus.problems.append(
-                Problem(
-                    display_path(path),
-                    message=_missing_message(edition, path),
-                    rule="file",
-                )
-            )
-    for path in dict.fromkeys([*edition.auxiliary_paths(), *wanted]):
-        if not path.exists() and path in edition.auxiliary_paths():
-            continue
-        kind = source_kind(edition, path)
+    corpus = Corpus(edition, problems=missing_problems(edition))
+    wanted = {p.resolve() for p in paths} if paths is not None else None
+    for path, kind in source_files(edition):
         try:
             source = load_source(path, display_path(path), max_bytes)
         except UnreadableSource as error:
-            corpus.problems.append(error.problem)
+            if wanted is None or path.resolve() in wanted or kind != "document":
+                corpus.problems.append(error.problem)
             continue
-        corpus.sources[path] = source
-        corpus.kinds[path] = kind
-    # Ids and references come from the whole corpus even when only some files are checked.
-    indexed: dict[Path, Source] = dict(corpus.sources)
-    if paths is not None:
-        for path in edition.document_paths():
-            if path not in indexed:
-                try:
-                    indexed[path] = load_source(path, display_path(path), max_bytes)
-                except UnreadableSource:
-                    continue
-    for path, source in sorted(indexed.items()):
-        corpus.index.add(edition, source, source_kind(edition, path))
+        ids, refs = _ids_and_refs(source)
+        corpus.index.add(edition, path, kind, ids, refs)
+        if wanted is None or kind != "document" or path.resolve() in wanted:
+            corpus.sources[path] = source
+            corpus.kinds[path] = kind
     return corpus
-
-
-def _missing_message(edition: Edition, path: Path) -> str:
-    if path == edition.header_path:
-        return "the edition's header is missing: create tei/edition.xml (see docs/encoding.md)"
-    kind = next(k for k, name in REGISTER_FILES.items() if path.name == name)
-    return (
-        f"the {kind} register is missing: create tei/{path.name}; every {kind} reference "
-        "in the documents points into it"
-    )

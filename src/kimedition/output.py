@@ -54,6 +54,11 @@ class OutputLock:
         self._handle: int | None = None
 
     def __enter__(self) -> OutputLock:
+        if not self.path.parent.is_dir():
+            raise UsageError(
+                f"{self.path.parent}: the folder for the output does not exist; create it "
+                "or choose another --out"
+            )
         try:
             self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:

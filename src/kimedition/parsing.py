@@ -198,6 +198,31 @@ def _syntax_message(error: etree.XMLSyntaxError) -> str:
     return f"not well-formed XML: {text}"
 
 
+def read_bytes(path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a source file; raise :class:`UnreadableSource` if it cannot be read.
+
+    A file over ``max_bytes`` is refused before it is read.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _problem(
+                display,
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
+                "split it, or raise the limit with --max-file-size",
+                rule="file",
+            )
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise _problem(display, "is a folder, not a file", rule="file") from None
+    except FileNotFoundError:
+        raise _problem(display, "no such file", rule="file") from None
+    except PermissionError:
+        raise _problem(display, "cannot be read (permission denied)", rule="file") from None
+    except OSError as error:
+        raise _problem(display, f"cannot be read: {error.strerror}", rule="file") from None
+
+
 def load_source(
     path: Path, display: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Source:
@@ -206,25 +231,7 @@ def load_source(
     The root must be ``TEI`` in the TEI namespace.
     """
     shown = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _problem(
-                shown,
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
-                "split it, or raise the limit with --max-file-size",
-                rule="file",
-            )
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise _problem(shown, "is a folder, not a file", rule="file") from None
-    except FileNotFoundError:
-        raise _problem(shown, "no such file", rule="file") from None
-    except PermissionError:
-        raise _problem(shown, "cannot be read (permission denied)", rule="file") from None
-    except OSError as error:
-        raise _problem(shown, f"cannot be read: {error.strerror}", rule="file") from None
-    return load_bytes(data, path, shown, max_bytes)
+    return load_bytes(read_bytes(path, shown, max_bytes), path, shown, max_bytes)
 
 
 def load_bytes(data: bytes, path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:

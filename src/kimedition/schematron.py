@@ -26,7 +26,7 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import SchemaError
-from .parsing import UnreadableSource, load_bytes_any, make_parser
+from .parsing import Source, UnreadableSource, load_bytes_any, make_parser
 
 SCH = "http://purl.oclc.org/dsdl/schematron"
 XSL = "http://www.w3.org/1999/XSL/Transform"
@@ -134,7 +134,9 @@ class _Compiler:
             out.insert(1, decl)
             # Visit only the nodes some rule of the pattern can match, in document order.
             contexts = [r.get("context", "") for r in pattern.iterfind(_sch("rule"))]
-            etree.SubElement(report, _xsl("apply-templates"), select=candidates(contexts), mode=mode)
+            etree.SubElement(
+                report, _xsl("apply-templates"), select=candidates(contexts), mode=mode
+            )
             self.pattern(out, pattern, mode)
         return CompiledSchematron(
             etree.tostring(out, encoding="unicode"),
@@ -286,9 +288,16 @@ def candidates(contexts: list[str]) -> str:
         if branches is None:
             return "(/, //node(), //@*)"
         for branch in branches:
-            if not branch or re.match(r"^[\w:.-]+\(", branch) and not branch.startswith(
-                ("text(", "node(", "comment(", "processing-instruction(")
-            ) or re.search(r"\b(union|except|intersect)\b", branch):
+            if (
+                not branch
+                or (
+                    re.match(r"^[\w:.-]+\(", branch)
+                    and not branch.startswith(
+                        ("text(", "node(", "comment(", "processing-instruction(")
+                    )
+                )
+                or re.search(r"\b(union|except|intersect)\b", branch)
+            ):
                 return "(/, //node(), //@*)"
             selects.append(branch if branch.startswith("/") else f"//{branch}")
     return " | ".join(selects) if selects else "()"
@@ -361,3 +370,65 @@ def read_results(report: str) -> list[Result]:
             )
         )
     return results
+
+
+def locate(source: Source, path: str, phrase: str | None = None) -> tuple[int, int]:
+    """Line and column of the node an XPath from ``fn:path()`` selects in ``source``."""
+    expression, namespaces = _lxml_path(path)
+    try:
+        found = source.tree.xpath(expression, namespaces=namespaces) if expression else []
+    except etree.XPathError:
+        return 0, 0
+    if not isinstance(found, list) or not found:
+        return 0, 0
+    node = found[0]
+    if isinstance(node, etree._Element):
+        position = source.text.element(node)
+        if phrase:
+            position = source.text.phrase(node, phrase)
+        return position.line, position.column
+    parent = getattr(node, "getparent", lambda: None)()
+    if parent is None:
+        return 0, 0
+    if getattr(node, "is_attribute", False):
+        position = source.text.attribute(parent, str(getattr(node, "attrname", "")))
+    elif phrase:
+        position = source.text.phrase(parent, phrase)
+    else:
+        position = source.text.element(parent)
+    return position.line, position.column
+
+
+def _lxml_path(path: str) -> tuple[str, dict[str, str]]:
+    """Rewrite ``fn:path()`` output (``/Q{uri}TEI[1]/@Q{uri}id``) for lxml's XPath."""
+    namespaces: dict[str, str] = {}
+    prefixes: dict[str, str] = {}
+
+    def prefix(uri: str) -> str:
+        if uri == "http://www.w3.org/XML/1998/namespace":
+            return "xml"
+        if uri not in prefixes:
+            prefixes[uri] = f"n{len(prefixes)}"
+            namespaces[prefixes[uri]] = uri
+        return prefixes[uri]
+
+    out: list[str] = []
+    i = 0
+    while i < len(path):
+        if path.startswith("Q{", i):
+            end = path.index("}", i)
+            uri = path[i + 2 : end]
+            out.append(f"{prefix(uri)}:" if uri else "")
+            i = end + 1
+        else:
+            out.append(path[i])
+            i += 1
+    expression = "".join(out)
+    if expression == "/":
+        expression = "/*"
+    return expression, namespaces
+
+
+NOT_SOURCES = frozenset({"schema", "templates"})
+"""Folders under ``tei/`` whose XML files are not sources: a folder given on the command
+line does not expand to them (the schema, and the template ``kimedition new`` fills)."""

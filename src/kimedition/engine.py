@@ -1,0 +1,480 @@
+"""Processing many documents: two passes, in worker processes.
+
+Validation and publishing read every file in two passes:
+
+1. **scan** (:class:`Scanner`): read and check the bytes, parse with the hardened
+   parser, validate against the RELAX NG schema, collect the ``xml:id`` and ``@ref``
+   values the corpus-wide rules need and, when publishing, make the document's
+   catalogue card;
+2. **check** (:class:`Checker`): run the editorial rules (Schematron) with the
+   corpus-wide facts the first pass gathered and, when publishing, write the document's
+   HTML page and plain text into the staging folder.
+
+Each pass runs in worker processes (``jobs``), each with its own Saxon runtime, so
+stylesheets are compiled and registers parsed once per process. With one job, or
+little work, a pass runs in the calling process. A file that takes longer than the
+time limit stops the command with a message naming it (:mod:`kimedition.watchdog`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import __version__
+from .edition import Edition
+from .errors import BuildError, SchemaError
+from .parsing import (
+    DEFAULT_MAX_BYTES,
+    XML_ID,
+    Source,
+    UnreadableSource,
+    load_bytes,
+    load_source,
+    read_bytes,
+)
+from .problems import Problem, Severity
+from .relaxng import RelaxNGValidator
+from .saxon import SaxonRuntime, Stylesheet, TransformError
+from .schematron import Result, compile_schematron, locate, read_results
+from .watchdog import DEFAULT_TIMEOUT, Watchdog
+
+KIM = "urn:kimedition"
+KINDS = ("person", "place", "org")
+
+INLINE_LIMIT = 40
+"""Below this many files a pass runs in the calling process, saving the start-up."""
+
+DOCUMENT_STYLESHEETS = {"html": "html-document.xsl", "text": "text-document.xsl"}
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def display_path(path: Path) -> str:
+    """How a path is shown in messages: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every worker needs to know; sent to each worker process once."""
+
+    root: str
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = DEFAULT_TIMEOUT
+    base_url: str = ""
+    staging: str = ""
+    """Where the check pass writes pages; empty when only validating."""
+    notes: str = ""
+    """A folder where a worker that overruns the time limit leaves its message."""
+
+    @property
+    def edition(self) -> Edition:
+        return Edition(Path(self.root))
+
+
+@dataclass
+class Scan:
+    """What the scan pass learnt about one file."""
+
+    path: str
+    kind: str
+    display: str
+    sha: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    readable: bool = False
+    ids: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    card: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckTask:
+    """One file for the check pass, with its neighbours' cards when publishing."""
+
+    path: str
+    kind: str
+    display: str
+    doc_id: str = ""
+    previous: str | None = None
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """The corpus-wide facts the editorial rules need, gathered by the scan pass.
+
+    ``ids``: every ``xml:id`` → the files defining it (relative to ``tei/``);
+    ``used``: the register ids documents refer to; ``present``: the register kinds
+    whose file could be read.
+    """
+
+    ids: dict[str, list[str]]
+    used: list[str]
+    present: list[str]
+
+
+def register_nodes(runtime: SaxonRuntime, edition: Edition) -> dict[str, Any]:
+    """The registers and the header as XDM documents, by parameter name.
+
+    A register that cannot be read is replaced by an empty TEI document; validation
+    reports the unreadable file itself.
+    """
+    empty = "<TEI xmlns='http://www.tei-c.org/ns/1.0'/>"
+    paths = {
+        "persons": edition.register_path("person"),
+        "places": edition.register_path("place"),
+        "orgs": edition.register_path("org"),
+        "edition": edition.header_path,
+    }
+    nodes: dict[str, Any] = {}
+    for name, path in paths.items():
+        try:
+            nodes[name] = runtime.document(load_source(path, display_path(path)).root)
+        except UnreadableSource:
+            nodes[name] = runtime.document(empty)
+    return nodes
+
+
+class Scanner:
+    """The scan pass, for one process."""
+
+    def __init__(self, settings: Settings, cards: bool) -> None:
+        self.settings = settings
+        edition = settings.edition
+        self.relaxng = RelaxNGValidator(edition.rng_path)
+        self.runtime: SaxonRuntime | None = None
+        self.card: Stylesheet | None = None
+        if cards:
+            self.runtime = SaxonRuntime()
+            self.card = self.runtime.compile(path=edition.xslt_dir / "cards.xsl")
+            self.runtime.lock()
+            for name, node in register_nodes(self.runtime, edition).items():
+                self.card.set(name, node)
+
+    def scan(self, path: str, kind: str, full: bool = True) -> Scan:
+        """Check one file's bytes and XML, gather its ids and refs; when ``full``, also
+        validate it against the RELAX NG schema and make its card."""
+        shown = display_path(Path(path))
+        result = Scan(path, kind, shown)
+        try:
+            data = read_bytes(Path(path), shown, self.settings.max_bytes)
+            result.sha = hashlib.sha256(data).hexdigest()
+            source = load_bytes(data, Path(path), shown, self.settings.max_bytes)
+        except UnreadableSource as error:
+            result.problems.append(error.problem)
+            return result
+        result.readable = True
+        if full:
+            result.problems.extend(self.relaxng.validate(source))
+        for element in source.root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            value = element.get(XML_ID)
+            if value is not None:
+                result.ids.append(value)
+            if kind == "document":
+                ref = element.get("ref")
+                if ref:
+                    result.refs.extend(ref.split())
+        if full and self.card is not None and self.runtime is not None and kind == "document":
+            try:
+                result.card = self.card.transform(self.runtime.document(source.root))
+            except TransformError as error:
+                result.problems.append(
+                    Problem(shown, message=f"the catalogue card failed: {error}", rule="xslt")
+                )
+        return result
+
+
+class Checker:
+    """The check pass, for one process: editorial rules, then (when publishing) pages."""
+
+    def __init__(self, settings: Settings, context: Context) -> None:
+        self.settings = settings
+        edition = settings.edition
+        compiled = compile_schematron(edition.sch_path)
+        self.runtime = SaxonRuntime()
+        self.rules = self.runtime.compile(text=compiled.xslt)
+        self.pages: dict[str, Stylesheet] = {}
+        if settings.staging:
+            for role, name in DOCUMENT_STYLESHEETS.items():
+                self.pages[role] = self.runtime.compile(path=edition.xslt_dir / name)
+        self.runtime.lock()
+        registers = register_nodes(self.runtime, edition)
+        self._set_rules_context(edition, registers, context)
+        for stylesheet in self.pages.values():
+            for name, node in registers.items():
+                stylesheet.set(name, node)
+            stylesheet.set_string("base-url", settings.base_url)
+            stylesheet.set_string("version", __version__)
+
+    def _set_rules_context(
+        self, edition: Edition, registers: dict[str, Any], context: Context
+    ) -> None:
+        rules, runtime = self.rules, self.runtime
+        persons, places, orgs = registers["persons"], registers["places"], registers["orgs"]
+        try:
+            register_index = rules.call(
+                f"{{{KIM}}}register-index", [persons, places, orgs, registers["edition"]]
+            )
+            name_index = rules.call(f"{{{KIM}}}name-index", [persons, places, orgs])
+        except TransformError as error:
+            raise SchemaError(
+                f"{edition.sch_path}: the corpus functions of the editorial rules failed: {error}"
+            ) from None
+        rules.set("kim-registers", register_index)
+        rules.set("kim-names", name_index)
+        rules.set("kim-ids", runtime.json(context.ids))
+        rules.set("kim-used", runtime.json(dict.fromkeys(context.used, True)))
+        rules.set("kim-present", runtime.strings(context.present))
+        rules.set_string("kim-tei", edition.tei_dir.as_uri() + "/")
+
+    def check(self, task: CheckTask) -> list[Problem]:
+        """The editorial rules' problems for one file; its page and text when publishing."""
+        path = Path(task.path)
+        try:
+            data = read_bytes(path, task.display, self.settings.max_bytes)
+            source_text = data.decode("utf-8-sig")
+            document = self.runtime.document(source_text)
+        except (UnreadableSource, UnicodeDecodeError, TransformError) as error:
+            message = error.problem.message if isinstance(error, UnreadableSource) else str(error)
+            return [
+                Problem(task.display, message=f"changed during the run: {message}", rule="file")
+            ]
+        self.rules.set_string("kim-file", path.name)
+        self.rules.set_string("kim-kind", task.kind)
+        try:
+            report = self.rules.transform(document)
+        except TransformError as error:
+            return [
+                Problem(
+                    task.display,
+                    message=f"the editorial rules could not be checked: {error}",
+                    rule="schematron",
+                )
+            ]
+        results = read_results(report)
+        problems = _locate(path, data, task.display, results) if results else []
+        if self.pages and task.kind == "document":
+            self._publish(task, document, data)
+        return problems
+
+    def _publish(self, task: CheckTask, document: Any, data: bytes) -> None:
+        staging = Path(self.settings.staging)
+        html = self.pages["html"]
+        for name, card in (("previous", task.previous), ("next", task.next)):
+            if card is None:
+                html.set(name, self.runtime.processor.empty_sequence())
+            else:
+                html.set(name, self.runtime.document(card))
+        page = html.transform(document)
+        text = self.pages["text"].transform(document)
+        _write(staging / "html" / "documents" / f"{task.doc_id}.html", page.encode("utf-8"))
+        encoded = text.encode("utf-8")
+        _write(staging / "text" / f"{task.doc_id}.txt", encoded)
+        _write(staging / "html" / "text" / f"{task.doc_id}.txt", encoded)
+        _write(staging / "html" / "tei" / f"{task.doc_id}.xml", data)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _locate(path: Path, data: bytes, display: str, results: list[Result]) -> list[Problem]:
+    """Turn Schematron results into problems with lines and columns (parses with lxml)."""
+    try:
+        source: Source = load_bytes(data, path, display)
+    except UnreadableSource as error:
+        return [error.problem]
+    problems: list[Problem] = []
+    for result in results:
+        line, column = locate(source, result.path, result.properties.get("phrase"))
+        severity = Severity.ERROR if result.is_error else Severity.WARNING
+        message = result.message
+        if result.diagnostics:
+            message += " " + " ".join(result.diagnostics)
+        problems.append(Problem(display, line, column, severity, message, result.rule))
+    return problems
+
+
+# Running a pass -------------------------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+"""The worker object of a worker process (set by :func:`_initialise`)."""
+
+
+def _initialise(role: str, settings: Settings, argument: Any) -> None:
+    """Start-up of a worker process: build its scanner or checker once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _STATE["watchdog"] = Watchdog(settings.timeout, _leave_note(settings.notes))
+    try:
+        _STATE["worker"] = (
+            Scanner(settings, argument) if role == "scan" else Checker(settings, argument)
+        )
+    except BaseException as error:  # reported by the main process on the first task
+        _STATE["error"] = error
+
+
+def _leave_note(folder: str) -> Callable[[str], None]:
+    def note(message: str) -> None:
+        if folder:
+            with open(Path(folder) / f"timeout-{os.getpid()}.txt", "w", encoding="utf-8") as handle:
+                handle.write(message)
+
+    return note
+
+
+def _run_scan(task: tuple[str, str, bool]) -> Scan:
+    worker = _worker()
+    with _STATE["watchdog"].watch(display_path(Path(task[0]))):
+        result: Scan = worker.scan(*task)
+    return result
+
+
+def _run_check(task: CheckTask) -> list[Problem]:
+    worker = _worker()
+    with _STATE["watchdog"].watch(task.display):
+        result: list[Problem] = worker.check(task)
+    return result
+
+
+def _worker() -> Any:
+    if "error" in _STATE:
+        raise _STATE["error"]
+    return _STATE["worker"]
+
+
+@contextmanager
+def _pool(jobs: int, role: str, settings: Settings, argument: Any) -> Iterator[Executor]:
+    context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_initialise,
+        initargs=(role, settings, argument),
+    )
+    try:
+        yield executor
+    except BaseException:
+        _kill(executor)
+        raise
+    else:
+        executor.shutdown(wait=True)
+
+
+def _kill(executor: ProcessPoolExecutor) -> None:
+    processes = list(getattr(executor, "_processes", {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def run_pass(
+    role: str,
+    function: Callable[[T], R],
+    tasks: Sequence[T],
+    settings: Settings,
+    argument: Any,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+    on_timeout: Callable[[str], None] | None = None,
+) -> list[R]:
+    """Run ``function`` over ``tasks``, in order, in ``jobs`` processes or inline.
+
+    ``role`` is ``scan`` or ``check``; ``argument`` is what the worker objects are built
+    with. A file that overruns the time limit raises :class:`BuildError` naming it.
+    """
+    if not tasks:
+        return []
+    if jobs <= 1 or len(tasks) < INLINE_LIMIT:
+        _STATE.clear()
+        _STATE["watchdog"] = Watchdog(settings.timeout, on_timeout)
+        _STATE["worker"] = (
+            Scanner(settings, argument) if role == "scan" else Checker(settings, argument)
+        )
+        results = []
+        try:
+            for task in tasks:
+                results.append(function(task))
+                if progress is not None:
+                    progress(1)
+        finally:
+            _STATE.clear()
+        return results
+    notes = tempfile.mkdtemp(prefix="kimedition-notes-")
+    settings = replace(settings, notes=notes)
+    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
+    try:
+        with _pool(min(jobs, len(tasks)), role, settings, argument) as executor:
+            results = []
+            for result in executor.map(function, tasks, chunksize=chunk):
+                results.append(result)
+                if progress is not None:
+                    progress(1)
+            return results
+    except BrokenProcessPool:
+        messages = [
+            p.read_text(encoding="utf-8") for p in sorted(Path(notes).glob("timeout-*.txt"))
+        ]
+        if messages:
+            raise BuildError("; ".join(messages)) from None
+        raise BuildError(
+            "a worker process ended unexpectedly (out of memory, or killed); "
+            "nothing was written — run again with --jobs 1 to see which file causes it"
+        ) from None
+    finally:
+        for note in Path(notes).glob("*"):
+            note.unlink()
+        os.rmdir(notes)
+
+
+def scan_files(
+    files: Sequence[tuple[Path, str, bool]],
+    settings: Settings,
+    cards: bool,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+    on_timeout: Callable[[str], None] | None = None,
+) -> list[Scan]:
+    """The scan pass over ``(path, kind, full)`` triples, in the order given."""
+    tasks = [(str(path), kind, full) for path, kind, full in files]
+    return run_pass("scan", _run_scan, tasks, settings, cards, jobs, progress, on_timeout)
+
+
+def check_files(
+    tasks: Sequence[CheckTask],
+    settings: Settings,
+    context: Context,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+    on_timeout: Callable[[str], None] | None = None,
+) -> list[list[Problem]]:
+    """The check pass over ``tasks``, in the order given."""
+    return run_pass("check", _run_check, tasks, settings, context, jobs, progress, on_timeout)

@@ -1,0 +1,96 @@
+"""Stopping a parse or a transformation that takes too long.
+
+Saxon runs native code that Python cannot interrupt. A :class:`Watchdog` is a thread
+that watches the task in progress; when a task runs past its limit, it writes one line
+naming the file to standard error, calls the clean-up it was given (removing a staging
+folder, say) and ends the process with exit code 1. In a worker process, the main
+process sees the worker end and reports the build as failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds one file may take in one stage before the command is stopped."""
+
+EXIT_TIMEOUT = 1
+
+
+class Watchdog:
+    """Watches one task at a time; see the module's description."""
+
+    def __init__(
+        self,
+        limit: float = DEFAULT_TIMEOUT,
+        on_timeout: Callable[[str], None] | None = None,
+    ) -> None:
+        self.limit = limit
+        self.on_timeout = on_timeout
+        self._lock = threading.Lock()
+        self._task: str | None = None
+        self._deadline = 0.0
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="kimedition-watchdog", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                task, deadline = self._task, self._deadline
+            if task is None:
+                self._wake.wait()
+                self._wake.clear()
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining > 0:
+                self._wake.wait(remaining)
+                self._wake.clear()
+                continue
+            with self._lock:
+                expired = self._task == task and self._deadline == deadline
+            if expired:
+                self._fire(task)
+
+    def _fire(self, task: str) -> None:
+        message = (
+            f"{task}: stopped after {self.limit:g} s: processing this file took longer than the "
+            "limit; check it for unusual size or nesting, or raise the limit with --timeout"
+        )
+        try:
+            if self.on_timeout is not None:
+                self.on_timeout(message)
+            else:
+                sys.stderr.write(message + "\n")
+                sys.stderr.flush()
+        finally:
+            os._exit(EXIT_TIMEOUT)
+
+    @contextmanager
+    def watch(self, task: str) -> Iterator[None]:
+        """Watch the work done inside the ``with`` block, naming ``task`` if it overruns."""
+        if self.limit <= 0:
+            yield
+            return
+        self._start()
+        with self._lock:
+            self._task = task
+            self._deadline = time.monotonic() + self.limit
+        self._wake.set()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._task = None
+            self._wake.set()
