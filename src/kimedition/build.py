@@ -11,15 +11,20 @@ A build runs the two passes of :mod:`kimedition.engine` over every file:
 When validation finds errors nothing is published. Otherwise the cards give the home
 page (``html-home.xsl``) and, with the registers, the cumulative indexes
 (:mod:`kimedition.indexes`): HTML (``html-index.xsl``), text (``text-index.xsl``), JSON
-and CSV. Everything is written into a staging folder that replaces the output folder
-only when the whole build has succeeded (:mod:`kimedition.output`).
+and CSV.
+
+The build remembers what it did (:mod:`kimedition.cache`): a file whose content and
+inputs are unchanged is not checked again and its outputs are not rewritten. A first
+build writes everything into a staging folder that replaces the output folder when the
+whole build has succeeded; a later build moves only the changed files into place
+(:mod:`kimedition.output`).
 """
 
 from __future__ import annotations
 
-import shutil
+import json
+import os
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,10 +34,21 @@ from types import FrameType
 from lxml import etree
 
 from . import __version__
+from .cache import (
+    BuildState,
+    digest,
+    file_digest,
+    folder_digest,
+    problems_from_json,
+    problems_to_json,
+    scan_from_json,
+    scan_to_json,
+)
 from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
 from .engine import (
     CheckTask,
+    Context,
     Scan,
     Settings,
     check_files,
@@ -43,10 +59,11 @@ from .engine import (
 )
 from .errors import BuildError, InvalidEdition
 from .indexes import Card, build_index, index_csv, index_json, index_xml
-from .output import OutputLock, Staging
-from .parsing import DEFAULT_MAX_BYTES, load_source, make_parser
+from .output import KEEP, OutputLock, Staging, commit_changes, recover
+from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source, make_parser
+from .problems import Problem
 from .registers import read_entries
-from .saxon import SaxonRuntime, Stylesheet, TransformError
+from .saxon import SaxonRuntime, Stylesheet, TransformError, real_stderr
 from .validate import ValidationReport
 from .watchdog import DEFAULT_TIMEOUT
 
@@ -74,6 +91,9 @@ class BuildResult:
     report: ValidationReport
     documents: int = 0
     files: list[str] = field(default_factory=list)
+    """Every file of the output."""
+    written: list[str] = field(default_factory=list)
+    """The files this build wrote or rewrote (all of them in a first build)."""
 
 
 class Interrupted(BaseException):
@@ -117,21 +137,20 @@ def build(
     exactly as it was.
     """
     target = (out or edition.default_output).absolute()
-    workers = jobs or default_jobs()
     with OutputLock(target), _terminate_as_exception():
+        recover(target)
         staging = Staging(target)
 
         def stop(message: str) -> None:  # a file overran the time limit, in this process
             staging.discard()
-            sys.stderr.write(message + "\n")
-            sys.stderr.flush()
+            os.write(real_stderr(), (message + "\n").encode("utf-8"))
 
         try:
             settings = Settings(
                 str(edition.root), max_bytes, timeout, base_url, staging=str(staging.root)
             )
-            result = _build(edition, settings, workers, strict, target, staging, progress, stop)
-            staging.commit()
+            run = _Build(edition, settings, jobs or default_jobs(), target, staging, progress, stop)
+            result = run.build(strict)
         except TransformError as error:
             staging.discard()
             raise BuildError(
@@ -145,7 +164,7 @@ def build(
 
 
 def _counter(progress: Progress | None, phase: str, total: int) -> Callable[[int], None] | None:
-    if progress is None:
+    if progress is None or total == 0:
         return None
     done = [0]
 
@@ -156,69 +175,361 @@ def _counter(progress: Progress | None, phase: str, total: int) -> Callable[[int
     return step
 
 
-def _build(
-    edition: Edition,
-    settings: Settings,
-    workers: int,
-    strict: bool,
-    target: Path,
-    staging: Staging,
-    progress: Progress | None,
-    stop: Callable[[str], None],
-) -> BuildResult:
-    files = source_files(edition)
-    scans = scan_files(
-        [(path, kind, True) for path, kind in files],
-        settings,
-        True,
-        workers,
-        _counter(progress, "checking", len(files)),
-        stop,
-    )
-    report = ValidationReport(problems=missing_problems(edition))
-    report.files = [scan.display for scan in scans]
-    for scan in scans:
-        report.problems.extend(scan.problems)
-    documents = [s for s in scans if s.kind == "document" and s.readable and s.card]
-    cards_xml = {
-        s.path: etree.fromstring(s.card.encode("utf-8"), make_parser()) for s in documents if s.card
-    }
-    cards = {path: Card.from_xml(card) for path, card in cards_xml.items()}
-    ordered = sorted(documents, key=lambda s: (cards[s.path].sort, cards[s.path].id))
-    tasks: list[CheckTask] = []
-    for i, scan in enumerate(ordered):
-        tasks.append(
-            CheckTask(
-                scan.path,
-                scan.kind,
-                scan.display,
-                cards[scan.path].id,
+@dataclass(frozen=True)
+class Digests:
+    """Digests of everything besides a file's own content that its results depend on."""
+
+    scan: str
+    rules: str
+    pages: str
+    finishing: str
+    entries: dict[str, str]
+
+    @classmethod
+    def compute(cls, edition: Edition, settings: Settings) -> Digests:
+        xslt = folder_digest(edition.xslt_dir)
+        header = file_digest(edition.header_path)
+        registers = [file_digest(p) for p in edition.register_paths.values()]
+        options = json.dumps([__version__, settings.base_url, settings.max_bytes])
+        entries: dict[str, str] = {}
+        for kind, path in edition.register_paths.items():
+            try:
+                register = load_source(path, display_path(path), settings.max_bytes)
+            except Exception:  # reported by validation; nothing to reuse
+                continue
+            for element in register.root.iterfind(f".//tei:{_ENTRY[kind]}[@{XML_ID}]", NS):
+                entries[f"{kind}:{element.get(XML_ID)}"] = digest(etree.tostring(element))
+        return cls(
+            scan=digest(options, file_digest(edition.rng_path), xslt, header),
+            rules=digest(options, file_digest(edition.sch_path), header, *registers),
+            pages=digest(options, xslt, header),
+            finishing=digest(options, xslt, header, *registers),
+            entries=entries,
+        )
+
+
+_ENTRY = {"person": "person", "place": "place", "org": "org"}
+
+
+class _Build:
+    """One build: the passes, what can be reused, and the commit."""
+
+    def __init__(
+        self,
+        edition: Edition,
+        settings: Settings,
+        jobs: int,
+        target: Path,
+        staging: Staging,
+        progress: Progress | None,
+        stop: Callable[[str], None],
+    ) -> None:
+        self.edition = edition
+        self.settings = settings
+        self.jobs = jobs
+        self.target = target
+        self.staging = staging
+        self.progress = progress
+        self.stop = stop
+        self.previous = BuildState.for_output(target).load()
+        self.state = BuildState(self.previous.path)
+        # Reuse outputs only when the previous output is there as the state describes it.
+        self.incremental = bool(self.previous.outputs) and target.is_dir()
+        self.written: list[str] = []
+
+    # The scan pass ------------------------------------------------------------
+
+    def scan(self, digests: Digests) -> list[Scan]:
+        files = source_files(self.edition)
+        scans: dict[int, Scan] = {}
+        needed: list[tuple[int, Path, str]] = []
+        for position, (path, kind) in enumerate(files):
+            key = digest(digests.scan, kind)
+            sha = self.previous.known_sha(path)
+            cached = self.previous.scans.get(str(path))
+            if sha and cached and cached["key"] == key and cached["scan"]["sha"] == sha:
+                scans[position] = scan_from_json(
+                    cached["scan"], str(path), kind, display_path(path)
+                )
+                self.state.files[str(path)] = self.previous.files[str(path)]
+                self.state.scans[str(path)] = cached
+            else:
+                needed.append((position, path, kind))
+        fresh = scan_files(
+            [(path, kind, True) for _, path, kind in needed],
+            self.settings,
+            True,
+            self.jobs,
+            _counter(self.progress, "checking", len(needed)),
+            self.stop,
+        )
+        for (position, path, kind), scan in zip(needed, fresh, strict=True):
+            scans[position] = scan
+            if scan.sha:
+                self.state.remember_file(path, scan.sha)
+                self.state.scans[str(path)] = {
+                    "key": digest(digests.scan, kind),
+                    "scan": scan_to_json(scan),
+                }
+        return [scans[i] for i in range(len(files))]
+
+    # The check pass -----------------------------------------------------------
+
+    def check(
+        self, digests: Digests, scans: list[Scan], ordered: list[Scan], cards: dict[str, Card]
+    ) -> list[Problem]:
+        context = context_from_scans(self.edition, scans)
+        used = digest(*context.used)
+        tasks: list[CheckTask] = []
+        known: list[Problem] = []
+        keys: dict[str, str] = {}
+        neighbours: dict[str, tuple[str | None, str | None]] = {}
+        for i, scan in enumerate(ordered):
+            neighbours[scan.path] = (
                 ordered[i - 1].card if i > 0 else None,
                 ordered[i + 1].card if i + 1 < len(ordered) else None,
             )
+        for scan in scans:
+            if not scan.readable:
+                continue
+            rules_key = self._rules_key(digests, scan, context, used)
+            keys[scan.path] = rules_key
+            cached = self.previous.checks.get(scan.path)
+            rules = cached is None or cached["key"] != rules_key
+            if cached is not None and not rules:
+                known.extend(problems_from_json(cached["problems"], scan.display))
+                self.state.checks[scan.path] = cached
+            page = False
+            doc_id = ""
+            previous, following = neighbours.get(scan.path, (None, None))
+            if scan.kind == "document" and scan.path in cards:
+                doc_id = cards[scan.path].id
+                page_key = digest(
+                    digests.pages,
+                    scan.sha,
+                    previous or "",
+                    following or "",
+                    *sorted(digests.entries.get(ref, ref) for ref in set(scan.refs)),
+                )
+                for output in self._document_outputs(doc_id):
+                    self.state.outputs[output] = page_key
+                page = not self._up_to_date(self._document_outputs(doc_id), page_key)
+            if rules or page:
+                tasks.append(
+                    CheckTask(
+                        scan.path,
+                        scan.kind,
+                        scan.display,
+                        doc_id,
+                        previous,
+                        following,
+                        rules=rules,
+                        page=page,
+                    )
+                )
+        results = check_files(
+            tasks,
+            self.settings,
+            context,
+            self.jobs,
+            _counter(self.progress, "publishing", len(tasks)),
+            self.stop,
         )
-    tasks += [
-        CheckTask(s.path, s.kind, s.display) for s in scans if s.readable and s.kind != "document"
-    ]
-    context = context_from_scans(edition, scans)
-    for problems in check_files(
-        tasks, settings, context, workers, _counter(progress, "publishing", len(tasks)), stop
-    ):
-        report.problems.extend(problems)
-    report.sort()
-    if report.failed(strict):
-        lines = "".join(problem.format() + "\n" for problem in report.problems)
-        count = len(report.errors) + (len(report.warnings) if strict else 0)
-        raise InvalidEdition(
-            f"{lines}build stopped: {count} problem{'s' if count != 1 else ''} (see above); "
-            f"nothing was written, {display_path(target)} is unchanged"
+        problems = list(known)
+        for task, found in zip(tasks, results, strict=True):
+            problems.extend(found)
+            if task.rules:
+                self.state.checks[task.path] = {
+                    "key": keys[task.path],
+                    "problems": problems_to_json(found),
+                }
+            if task.page and task.doc_id:
+                self.written.extend(self._document_outputs(task.doc_id))
+        return problems
+
+    def _rules_key(self, digests: Digests, scan: Scan, context: Context, used: str) -> str:
+        collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
+        return digest(
+            digests.rules,
+            scan.sha,
+            scan.kind,
+            collisions,
+            used if scan.kind == "register" else "",
+            *context.present,
         )
-    result = BuildResult(target, report, documents=len(ordered))
-    _finish(edition, settings, staging, [cards_xml[s.path] for s in ordered], scans)
-    result.files = sorted(
-        p.relative_to(staging.root).as_posix() for p in staging.root.rglob("*") if p.is_file()
-    )
-    return result
+
+    @staticmethod
+    def _document_outputs(doc_id: str) -> list[str]:
+        return [
+            f"html/documents/{doc_id}.html",
+            f"text/{doc_id}.txt",
+            f"html/text/{doc_id}.txt",
+            f"html/tei/{doc_id}.xml",
+        ]
+
+    def _up_to_date(self, outputs: list[str], key: str) -> bool:
+        return self.incremental and all(
+            self.previous.outputs.get(o) == key and (self.target / o).is_file() for o in outputs
+        )
+
+    # The whole build ------------------------------------------------------------
+
+    def fingerprint(self, digests: Digests) -> str:
+        """Every input at once: sources by size and modification time, the rest by digest."""
+        stats: list[object] = []
+        for path, kind in source_files(self.edition):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            stats.append([str(path), kind, stat.st_size, stat.st_mtime_ns])
+        return digest(
+            digests.scan, digests.rules, digests.pages, digests.finishing, json.dumps(stats)
+        )
+
+    def unchanged(self, fingerprint: str) -> bool:
+        """Whether nothing changed since the previous build and its output is all there."""
+        if not self.incremental or self.previous.fingerprint != fingerprint:
+            return False
+        present = {
+            p.relative_to(self.target).as_posix() for p in self.target.rglob("*") if p.is_file()
+        }
+        return set(self.previous.outputs) <= present
+
+    def build(self, strict: bool) -> BuildResult:
+        digests = Digests.compute(self.edition, self.settings)
+        fingerprint = self.fingerprint(digests)
+        if self.unchanged(fingerprint):
+            report = ValidationReport(problems=self.previous.recalled_problems())
+            report.files = [display_path(p) for p, _ in source_files(self.edition)]
+            self._stop_if_invalid(report, strict)
+            self.staging.discard()
+            pages = sum(1 for o in self.previous.outputs if o.startswith("html/documents/"))
+            return BuildResult(self.target, report, pages, sorted(self.previous.outputs))
+        scans = self.scan(digests)
+        report = ValidationReport(problems=missing_problems(self.edition))
+        report.files = [scan.display for scan in scans]
+        for scan in scans:
+            report.problems.extend(scan.problems)
+        documents = [s for s in scans if s.kind == "document" and s.readable and s.card]
+        cards_xml = {
+            s.path: etree.fromstring(s.card.encode("utf-8"), make_parser())
+            for s in documents
+            if s.card
+        }
+        cards = {path: Card.from_xml(card) for path, card in cards_xml.items()}
+        ordered = sorted(documents, key=lambda s: (cards[s.path].sort, cards[s.path].id))
+        report.problems.extend(self.check(digests, scans, ordered, cards))
+        report.sort()
+        self._stop_if_invalid(report, strict)
+        self.finish(digests, [cards_xml[s.path] for s in ordered])
+        self.commit()
+        self.state.fingerprint = fingerprint
+        self.state.remember_problems(report.problems)
+        self.state.save()
+        return BuildResult(
+            self.target,
+            report,
+            documents=len(ordered),
+            files=sorted(self.state.outputs),
+            written=sorted(self.written),
+        )
+
+    def _stop_if_invalid(self, report: ValidationReport, strict: bool) -> None:
+        if report.failed(strict):
+            lines = "".join(problem.format() + "\n" for problem in report.problems)
+            count = len(report.errors) + (len(report.warnings) if strict else 0)
+            raise InvalidEdition(
+                f"{lines}build stopped: {count} problem{'s' if count != 1 else ''} (see above); "
+                f"nothing was written, {display_path(self.target)} is unchanged"
+            )
+
+    # The pages made once per build ------------------------------------------
+
+    def _emit(self, relative: str, key: str, make: Callable[[], str | bytes]) -> None:
+        """Write an output unless the previous build made it from the same inputs."""
+        self.state.outputs[relative] = key
+        if self._up_to_date([relative], key):
+            return
+        content = make()
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.staging.write_bytes(relative, data)
+        self.written.append(relative)
+
+    def finish(self, digests: Digests, cards: list[etree._Element]) -> None:
+        """The home page, the indexes and data, the copied sources and assets."""
+        edition = self.edition
+        catalogue = etree.Element(f"{{{KIM}}}catalogue", nsmap={"kim": KIM})
+        catalogue.extend(cards)
+        catalogue_text = etree.tostring(catalogue, encoding="unicode")
+        finisher: Finisher | None = None
+
+        def run(role: str, source: Source, **documents: str) -> str:
+            nonlocal finisher
+            if finisher is None:
+                finisher = Finisher(edition, self.settings)
+            return finisher.run(role, source.root, **documents)
+
+        header = load_source(edition.header_path, display_path(edition.header_path))
+        home_key = digest(digests.finishing, catalogue_text)
+        self._emit(
+            "html/index.html", home_key, lambda: run("home", header, catalogue=catalogue_text)
+        )
+        self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
+        parsed = [Card.from_xml(card) for card in cards]
+        for kind, name in INDEX_PAGES.items():
+            path = edition.register_path(kind)
+            register = load_source(path, display_path(path))
+            index = build_index(read_entries(register.root, kind), parsed)
+            index_text = index_xml(kind, index)
+            key = digest(digests.finishing, index_text, catalogue_text)
+
+            def page(register: Source = register, index_text: str = index_text) -> str:
+                return run("html-index", register, index=index_text, catalogue=catalogue_text)
+
+            def text(register: Source = register, index_text: str = index_text) -> str:
+                return run("text-index", register, index=index_text)
+
+            self._emit(f"html/{name}.html", key, page)
+            self._emit(f"text/{name}.txt", key, text)
+            data_key = digest(index_text, register.data, __version__)
+            json_text, csv_text = index_json(kind, index), index_csv(kind, index)
+            for folder in ("data", "html/data"):
+                self._emit(f"{folder}/{name}.json", data_key, _constant(json_text))
+                self._emit(f"{folder}/{name}.csv", data_key, _constant(csv_text))
+            self._emit(f"html/tei/{path.name}", digest(register.data), _constant(register.data))
+        assets = edition.xslt_dir / "assets"
+        if assets.is_dir():
+            for asset in sorted(p for p in assets.rglob("*") if p.is_file()):
+                data = asset.read_bytes()
+                relative = f"html/assets/{asset.relative_to(assets).as_posix()}"
+                self._emit(relative, digest(data), _constant(data))
+
+    # Commit ---------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Swap in the staging folder (first build) or move the changed files in."""
+        if not self.incremental:
+            self.staging.commit()
+            return
+        present = {
+            p.relative_to(self.target).as_posix()
+            for p in self.target.rglob("*")
+            if p.is_file() or p.is_symlink()
+        }
+        removals = sorted(present - set(self.state.outputs) - set(KEEP))
+        # Rewritten files that came out identical are left as they are.
+        for relative in list(self.written):
+            staged = self.staging.root / relative
+            existing = self.target / relative
+            if existing.is_file() and existing.read_bytes() == staged.read_bytes():
+                staged.unlink()
+                self.written.remove(relative)
+        commit_changes(self.staging, removals)
+
+
+def _constant(value: str | bytes) -> Callable[[], str | bytes]:
+    return lambda: value
 
 
 class Finisher:
@@ -244,51 +555,6 @@ class Finisher:
         for name, text in documents.items():
             stylesheet.set(name, self.runtime.document(text))
         return stylesheet.transform(self.runtime.document(source))
-
-
-def _finish(
-    edition: Edition,
-    settings: Settings,
-    staging: Staging,
-    cards: list[etree._Element],
-    scans: list[Scan],
-) -> None:
-    """The pages made once per build: home, indexes, data; and the copied files."""
-    finisher = Finisher(edition, settings)
-    catalogue = etree.Element(f"{{{KIM}}}catalogue", nsmap={"kim": KIM})
-    catalogue.extend(cards)
-    catalogue_text = etree.tostring(catalogue, encoding="unicode")
-    header = load_source(edition.header_path, display_path(edition.header_path))
-    staging.write_text(
-        "html/index.html", finisher.run("home", header.root, catalogue=catalogue_text)
-    )
-    staging.write_bytes("html/tei/edition.xml", header.data)
-    parsed_cards = [Card.from_xml(card) for card in cards]
-    for kind, name in INDEX_PAGES.items():
-        register = load_source(
-            edition.register_path(kind), display_path(edition.register_path(kind))
-        )
-        index = build_index(read_entries(register.root, kind), parsed_cards)
-        index_text = index_xml(kind, index)
-        staging.write_text(
-            f"html/{name}.html",
-            finisher.run("html-index", register.root, index=index_text, catalogue=catalogue_text),
-        )
-        staging.write_text(
-            f"text/{name}.txt", finisher.run("text-index", register.root, index=index_text)
-        )
-        json_text, csv_text = index_json(kind, index), index_csv(kind, index)
-        for folder in ("data", "html/data"):
-            staging.write_text(f"{folder}/{name}.json", json_text)
-            staging.write_text(f"{folder}/{name}.csv", csv_text)
-        staging.write_bytes(f"html/tei/{register.path.name}", register.data)
-    assets = edition.xslt_dir / "assets"
-    if assets.is_dir():
-        for path in sorted(assets.rglob("*")):
-            if path.is_file():
-                shutil.copyfile(
-                    path, staging.path(f"html/assets/{path.relative_to(assets).as_posix()}")
-                )
 
 
 __all__ = ["INDEX_PAGES", "BuildResult", "build"]

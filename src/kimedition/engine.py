@@ -120,6 +120,10 @@ class CheckTask:
     doc_id: str = ""
     previous: str | None = None
     next: str | None = None
+    rules: bool = True
+    """Run the editorial rules (False when their result is already known)."""
+    page: bool = True
+    """Write the page and text (when publishing; False when they are up to date)."""
 
 
 @dataclass(frozen=True)
@@ -264,21 +268,23 @@ class Checker:
             return [
                 Problem(task.display, message=f"changed during the run: {message}", rule="file")
             ]
-        self.rules.set_string("kim-file", path.name)
-        self.rules.set_string("kim-kind", task.kind)
-        try:
-            report = self.rules.transform(document)
-        except TransformError as error:
-            return [
-                Problem(
-                    task.display,
-                    message=f"the editorial rules could not be checked: {error}",
-                    rule="schematron",
-                )
-            ]
-        results = read_results(report)
-        problems = _locate(path, data, task.display, results) if results else []
-        if self.pages and task.kind == "document":
+        problems: list[Problem] = []
+        if task.rules:
+            self.rules.set_string("kim-file", path.name)
+            self.rules.set_string("kim-kind", task.kind)
+            try:
+                report = self.rules.transform(document)
+            except TransformError as error:
+                return [
+                    Problem(
+                        task.display,
+                        message=f"the editorial rules could not be checked: {error}",
+                        rule="schematron",
+                    )
+                ]
+            results = read_results(report)
+            problems = _locate(path, data, task.display, results) if results else []
+        if task.page and self.pages and task.kind == "document":
             self._publish(task, document, data)
         return problems
 

@@ -1,10 +1,16 @@
 """Writing an output folder so that it is never half-written.
 
-A build writes everything into a staging folder next to the target (same file system),
-then swaps the two in one step: readers see the old output or the new one, never a
-mixture, stale files disappear, and a failed or interrupted build leaves the previous
-output exactly as it was. A lock file next to the target keeps two builds from writing
-the same folder at once.
+A full build writes everything into a staging folder next to the target (same file
+system), then swaps the two in one step: readers see the old output or the new one,
+never a mixture, stale files disappear, and a failed or interrupted build leaves the
+previous output exactly as it was.
+
+A build that changed only some files writes those into the staging folder and moves
+them into place (:func:`commit_changes`), after recording the moves in a journal: the
+commit takes milliseconds, Ctrl-C and SIGTERM wait for it, and if the process dies
+half-way the next build completes it first (:func:`recover`).
+
+A lock file next to the target keeps two builds from writing the same folder at once.
 """
 
 from __future__ import annotations
@@ -12,9 +18,13 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
@@ -145,3 +155,80 @@ class Staging:
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _journal_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.journal"
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the few milliseconds of a commit."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError):  # pragma: no cover - not on Linux
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _apply(out: Path, staging: Path, moves: list[str], removals: list[str]) -> None:
+    for relative in moves:
+        source = staging / relative
+        if source.exists():
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for relative in removals:
+        target = out / relative
+        with suppress(FileNotFoundError):
+            target.unlink()
+        parent = target.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def commit_changes(staging: Staging, removals: list[str]) -> None:
+    """Move the files written into ``staging`` into the existing output, remove
+    ``removals``, and drop the staging folder.
+
+    Used when a build changed only some files. The list of moves is written to a
+    journal first; if the process dies half-way, :func:`recover` completes the commit
+    before the next build, so the output is never left half-written. Signals are held
+    for the moves.
+    """
+    out = staging.out
+    moves = sorted(
+        p.relative_to(staging.root).as_posix() for p in staging.root.rglob("*") if p.is_file()
+    )
+    journal = _journal_path(out)
+    record = {"staging": str(staging.root), "moves": moves, "removals": sorted(removals)}
+    with _signals_held():
+        with open(journal, "w", encoding="utf-8") as handle:
+            json.dump(record, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _apply(out, staging.root, moves, sorted(removals))
+        journal.unlink()
+
+
+def recover(out: Path) -> bool:
+    """Complete a commit that was interrupted; whether there was one to complete."""
+    journal = _journal_path(out)
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except ValueError:
+        # A journal cut short was written before any file was moved.
+        journal.unlink()
+        return False
+    _apply(out, Path(record["staging"]), list(record["moves"]), list(record["removals"]))
+    journal.unlink()
+    return True

@@ -13,6 +13,10 @@ A runtime is not thread-safe; each worker process builds its own.
 from __future__ import annotations
 
 import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,34 @@ from saxonche import PySaxonApiError, PySaxonProcessor
 from .errors import SchemaError
 
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
+
+
+_REAL_STDERR: int | None = None
+_DEVNULL: int | None = None
+
+
+def real_stderr() -> int:
+    """A file descriptor for the process's standard error that Saxon's silencing leaves open."""
+    global _REAL_STDERR
+    if _REAL_STDERR is None:
+        _REAL_STDERR = os.dup(2)
+    return _REAL_STDERR
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep Saxon from writing to standard error: its messages reach the caller as
+    exceptions, which are reported once, cleanly."""
+    global _DEVNULL
+    saved = real_stderr()
+    if _DEVNULL is None:
+        _DEVNULL = os.open(os.devnull, os.O_WRONLY)
+    sys.stderr.flush()
+    os.dup2(_DEVNULL, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
 
 
 class TransformError(Exception):
@@ -49,15 +81,14 @@ class SaxonRuntime:
         """
         if self._locked:
             raise RuntimeError("stylesheets must be compiled before the runtime is locked")
+        if path is not None and not path.is_file():
+            raise SchemaError(f"{path}: stylesheet not found")
         try:
-            if path is not None:
-                if not path.is_file():
-                    raise SchemaError(f"{path}: stylesheet not found")
-                executable = self._compiler.compile_stylesheet(stylesheet_file=str(path))
-            elif text is not None:
-                executable = self._compiler.compile_stylesheet(stylesheet_text=text)
-            else:
-                raise ValueError("compile() needs a path or a text")
+            with _quiet():
+                if path is not None:
+                    executable = self._compiler.compile_stylesheet(stylesheet_file=str(path))
+                else:
+                    executable = self._compiler.compile_stylesheet(stylesheet_text=text)
         except PySaxonApiError as error:
             where = str(path) if path is not None else "generated stylesheet"
             raise SchemaError(f"{where}: does not compile: {_first_line(error)}") from None
@@ -84,7 +115,8 @@ class SaxonRuntime:
         else:
             text = etree.tostring(root, encoding="unicode")
         try:
-            return self.processor.parse_xml(xml_text=text)
+            with _quiet():
+                return self.processor.parse_xml(xml_text=text)
         except PySaxonApiError as error:
             raise TransformError(_first_line(error)) from None
 
@@ -130,14 +162,16 @@ class Stylesheet:
     def call(self, function: str, arguments: list[Any]) -> Any:
         """Call a public stylesheet function by its Clark name."""
         try:
-            return self.executable.call_function_returning_value(function, arguments)
+            with _quiet():
+                return self.executable.call_function_returning_value(function, arguments)
         except PySaxonApiError as error:
             raise TransformError(_first_line(error)) from None
 
     def transform(self, document: Any) -> str:
         """Run the stylesheet on a document node; return the serialised result."""
         try:
-            result = self.executable.transform_to_string(xdm_node=document)
+            with _quiet():
+                result = self.executable.transform_to_string(xdm_node=document)
         except PySaxonApiError as error:
             raise TransformError(_first_line(error)) from None
         if result is None:

@@ -10,11 +10,12 @@ process sees the worker end and reports the build as failed.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from .saxon import real_stderr
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds one file may take in one stage before the command is stopped."""
@@ -72,8 +73,7 @@ class Watchdog:
             if self.on_timeout is not None:
                 self.on_timeout(message)
             else:
-                sys.stderr.write(message + "\n")
-                sys.stderr.flush()
+                os.write(real_stderr(), (message + "\n").encode("utf-8"))
         finally:
             os._exit(EXIT_TIMEOUT)
 

@@ -1,0 +1,150 @@
+"""Incremental builds: redo only what changed, and come out byte-identical to a full build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import DOCUMENT_ID, ROOT, SmallEdition
+from kimedition.build import BuildResult, build
+from kimedition.edition import Edition
+from kimedition.output import Staging, commit_changes, recover
+from test_build import tree_hashes
+from test_engine import add_documents
+
+
+@pytest.fixture
+def edition(small: SmallEdition) -> SmallEdition:
+    add_documents(small, 6)
+    shutil.copytree(ROOT / "xslt", small.root / "xslt")
+    return small
+
+
+def run(small: SmallEdition, out: Path) -> BuildResult:
+    return build(Edition.open(small.root), out, jobs=1)
+
+
+def edit_text(small: SmallEdition) -> None:
+    small.edit_document("writes from", "telegraphs from")
+
+
+def edit_reference(small: SmallEdition) -> None:
+    small.edit_document(
+        '<persName ref="person:stalin">Stalin</persName> to',
+        '<persName ref="person:pak-heon-yeong">Pak</persName> to',
+    )
+
+
+def edit_register(small: SmallEdition) -> None:
+    small.edit(small.tei / "persons.xml", '<persName type="variant">Pak Hon-yong</persName>',
+               '<persName type="variant">Pak Hon-yong</persName>\n  <persName type="variant">Bak Heonyeong</persName>')
+
+
+def edit_stylesheet(small: SmallEdition) -> None:
+    css = small.root / "xslt" / "assets" / "kimedition.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    common = small.root / "xslt" / "common" / "functions.xsl"
+    common.write_text(
+        common.read_text(encoding="utf-8").replace("'January'", "'Jan.'"), encoding="utf-8"
+    )
+
+
+def add_document(small: SmallEdition) -> None:
+    text = small.document.read_text(encoding="utf-8")
+    new = text.replace(DOCUMENT_ID, "kim-1951-03-01-added").replace('when="1950-01-19"', 'when="1951-03-01"')
+    (small.tei / "documents" / "kim-1951-03-01-added.xml").write_text(new, encoding="utf-8")
+
+
+def remove_document(small: SmallEdition) -> None:
+    next((small.tei / "documents").glob("*-copy.xml")).unlink()
+
+
+EDITS: dict[str, Callable[[SmallEdition], None]] = {
+    "document text": edit_text,
+    "a reference": edit_reference,
+    "a register entry": edit_register,
+    "a stylesheet": edit_stylesheet,
+    "a new document": add_document,
+    "a removed document": remove_document,
+}
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_rebuild_equals_a_full_build(edition: SmallEdition, tmp_path: Path, kind: str) -> None:
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    run(edition, incremental)
+    EDITS[kind](edition)
+    result = run(edition, incremental)
+    assert result.written, "an edit must rewrite something"
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
+
+
+def test_an_edit_rewrites_only_what_depends_on_it(edition: SmallEdition, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run(edition, out)
+    assert len(first.written) == len(first.files)
+    edition.edit_document("writes from", "telegraphs from")
+    second = run(edition, out)
+    # The page, its text (twice) and its source copy; the home page shows the summary.
+    assert f"html/documents/{DOCUMENT_ID}.html" in second.written
+    assert f"html/tei/{DOCUMENT_ID}.xml" in second.written
+    assert "html/index.html" in second.written
+    untouched = [w for w in second.written if "copy" in w]
+    # Its neighbour's page shows this document's card (previous/next), nothing else.
+    assert len(untouched) <= 4
+    assert len(second.written) < len(first.files) // 2
+
+
+def test_no_edit_writes_nothing(edition: SmallEdition, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(edition, out)
+    times = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    result = run(edition, out)
+    assert result.written == []
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == times
+
+
+def test_a_deleted_output_file_is_made_again(edition: SmallEdition, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(edition, out)
+    before = tree_hashes(out)
+    (out / "html" / "persons.html").unlink()
+    result = run(edition, out)
+    assert "html/persons.html" in result.written
+    assert tree_hashes(out) == before
+
+
+def test_an_interrupted_commit_is_completed(edition: SmallEdition, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(edition, out)
+    staging = Staging(out)
+    staging.write_text("html/new.html", "new")
+    journal = out.parent / f".{out.name}.journal"
+    journal.write_text(
+        json.dumps({"staging": str(staging.root), "moves": ["html/new.html"], "removals": ["html/persons.html"]}),
+        encoding="utf-8",
+    )
+    assert recover(out)
+    assert (out / "html" / "new.html").read_text(encoding="utf-8") == "new"
+    assert not (out / "html" / "persons.html").exists()
+    assert not journal.exists() and not staging.root.exists()
+    assert not recover(out)
+
+
+def test_commit_moves_and_removes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "old.txt").write_text("old", encoding="utf-8")
+    (out / "keep.txt").write_text("keep", encoding="utf-8")
+    staging = Staging(out)
+    staging.write_text("b/new.txt", "new")
+    commit_changes(staging, ["a/old.txt"])
+    assert (out / "b" / "new.txt").read_text(encoding="utf-8") == "new"
+    assert not (out / "a").exists()
+    assert (out / "keep.txt").exists()
+    assert not staging.root.exists()
