@@ -205,6 +205,15 @@ class SmallEdition:
         return content[: content.index(text)].count("\n") + 1
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Regenerate the golden files in tests/golden from a build of the edition.",
+    )
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
