@@ -248,3 +248,37 @@ def test_library_build_returns_what_it_wrote(small: SmallEdition, tmp_path: Path
     assert result.documents == 1
     assert "html/index.html" in result.files
     assert result.report.errors == []
+
+
+def test_a_large_edition_is_published_in_parts(
+    small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kimedition import build as build_module
+    from kimedition.build import build as build_edition
+    from test_engine import add_documents
+
+    add_documents(small, 40)
+    monkeypatch.setattr(build_module, "SPLIT_AT", 10)
+    out = tmp_path / "out"
+    result = build_edition(Edition.open(small.root), out, jobs=1)
+    site = out / "html"
+    # The indexes: a front page with the letters, and one page per letter.
+    front = html.parse(str(site / "persons.html")).getroot()
+    letters = {a.get("href") for a in front.cssselect("table.letter-table a")}
+    assert letters == {"persons-p.html", "persons-s.html", "persons-f.html"}
+    assert not front.cssselect("article.entry")
+    s_page = html.parse(str(site / "persons-s.html")).getroot()
+    assert s_page.get_element_by_id("stalin") is not None
+    assert "html/persons-p.html" in result.files
+    # The documents: one page per year, listed on the home page.
+    home = html.parse(str(site / "index.html")).getroot()
+    years = sorted(a.get("href") for a in home.cssselect("nav.years a"))
+    assert years == ["years/1950.html"]
+    year = html.parse(str(site / "years" / "1950.html")).getroot()
+    assert len(year.cssselect("li.catalogue-item")) == 41
+    assert year.cssselect('a[href="../documents/kim-1950-01-19-test.html"]')
+    # Document pages link to the letter page of each name.
+    page = html.parse(str(site / "documents" / "kim-1950-01-19-test.html")).getroot()
+    hrefs = {a.get("href") for a in page.cssselect("a.name")}
+    assert "../persons-s.html#stalin" in hrefs
+    assert not any(h.startswith("../persons.html#") for h in hrefs)

@@ -552,6 +552,7 @@ def run_index(letter: str | None) -> html.HtmlElement:
         stylesheet.set(name, document(xml))
     stylesheet.set_string("base-url", "")
     stylesheet.set_string("version", "0")
+    stylesheet.set("split", runtime.boolean(letter is not None))
     stylesheet.set(
         "index",
         document(

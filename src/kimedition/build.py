@@ -28,6 +28,7 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -79,6 +80,10 @@ FINISHING_STYLESHEETS = {
 
 INDEX_PAGES = {"person": "persons", "place": "places", "org": "organisations"}
 """Register kind → base name of its index files."""
+
+SPLIT_AT = 500
+"""From this many documents on, the indexes are published one page per letter and the
+list of documents one page per year, so that no page grows past a few megabytes."""
 
 KIM = "urn:kimedition"
 
@@ -147,7 +152,12 @@ def build(
 
         try:
             settings = Settings(
-                str(edition.root), max_bytes, timeout, base_url, staging=str(staging.root)
+                str(edition.root),
+                max_bytes,
+                timeout,
+                base_url,
+                staging=str(staging.root),
+                split=len(edition.document_paths()) >= SPLIT_AT,
             )
             run = _Build(edition, settings, jobs or default_jobs(), target, staging, progress, stop)
             result = run.build(strict)
@@ -190,7 +200,7 @@ class Digests:
         xslt = folder_digest(edition.xslt_dir)
         header = file_digest(edition.header_path)
         registers = [file_digest(p) for p in edition.register_paths.values()]
-        options = json.dumps([__version__, settings.base_url, settings.max_bytes])
+        options = json.dumps([__version__, settings.base_url, settings.max_bytes, settings.split])
         entries: dict[str, str] = {}
         for kind, path in edition.register_paths.items():
             try:
@@ -475,22 +485,39 @@ class _Build:
         self._emit(
             "html/index.html", home_key, lambda: run("home", header, catalogue=catalogue_text)
         )
+        if self.settings.split:
+            for year in sorted({card.get("sort", "")[:4] for card in cards}):
+                self._emit(
+                    f"html/years/{year}.html",
+                    digest(home_key, year),
+                    partial(run, "home", header, catalogue=catalogue_text, year=year),
+                )
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
         parsed = [Card.from_xml(card) for card in cards]
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             register = load_source(path, display_path(path))
             index = build_index(read_entries(register.root, kind), parsed)
-            index_text = index_xml(kind, index)
-            key = digest(digests.finishing, index_text, catalogue_text)
+            index_text = index_xml(kind, index, len(cards))
+            key = digest(digests.finishing, index_text)
 
             def page(register: Source = register, index_text: str = index_text) -> str:
-                return run("html-index", register, index=index_text, catalogue=catalogue_text)
+                return run("html-index", register, index=index_text)
 
             def text(register: Source = register, index_text: str = index_text) -> str:
                 return run("text-index", register, index=index_text)
 
             self._emit(f"html/{name}.html", key, page)
+            if self.settings.split:
+                if finisher is None:
+                    finisher = Finisher(edition, self.settings)
+                for letter in finisher.letters(register.root, kind):
+                    page_name = f"{name}-{letter.lower() or 'other'}"
+                    self._emit(
+                        f"html/{page_name}.html",
+                        digest(key, letter),
+                        partial(run, "html-index", register, index=index_text, letter=letter),
+                    )
             self._emit(f"text/{name}.txt", key, text)
             data_key = digest(index_text, register.data, __version__)
             json_text, csv_text = index_json(kind, index), index_csv(kind, index)
@@ -541,6 +568,13 @@ class Finisher:
             role: self.runtime.compile(path=edition.xslt_dir / name)
             for role, name in FINISHING_STYLESHEETS.items()
         }
+        # saxonche cannot call a function of a stylesheet whose parameters are set: the
+        # index's letters are asked of a second copy, which is given none.
+        self.functions: Stylesheet | None = (
+            self.runtime.compile(path=edition.xslt_dir / FINISHING_STYLESHEETS["html-index"])
+            if settings.split
+            else None
+        )
         self.runtime.lock()
         registers = register_nodes(self.runtime, edition)
         for stylesheet in self.stylesheets.values():
@@ -548,13 +582,41 @@ class Finisher:
                 stylesheet.set(name, node)
             stylesheet.set_string("base-url", settings.base_url)
             stylesheet.set_string("version", __version__)
+            stylesheet.set("split", self.runtime.boolean(settings.split))
+        self._parsed: dict[str, object] = {}
 
-    def run(self, role: str, source: etree._Element, **documents: str) -> str:
-        """Run a driver on ``source``; ``documents`` are XML parameters given as text."""
+    def run(self, role: str, source: etree._Element, **parameters: str) -> str:
+        """Run a driver on ``source``. ``catalogue`` and ``index`` are XML given as text;
+        ``letter`` and ``year`` are strings; a parameter not given is left empty."""
         stylesheet = self.stylesheets[role]
-        for name, text in documents.items():
-            stylesheet.set(name, self.runtime.document(text))
+        for name in self.DOCUMENTS:
+            if name in parameters:
+                stylesheet.set(name, self._document(parameters[name]))
+        for name in self.STRINGS:
+            value = parameters.get(name)
+            stylesheet.set(
+                name,
+                self.runtime.string(value) if value is not None else self.runtime.empty(),
+            )
         return stylesheet.transform(self.runtime.document(source))
+
+    DOCUMENTS = ("catalogue", "index")
+    STRINGS = ("letter", "year")
+
+    def _document(self, text: str) -> object:
+        """An XML parameter, parsed once however many pages use it."""
+        if text not in self._parsed:
+            self._parsed = {text: self.runtime.document(text)}
+        return self._parsed[text]
+
+    def letters(self, register: etree._Element, kind: str) -> list[str]:
+        """The letters a split index has a page for ('' for names in other scripts)."""
+        if self.functions is None:
+            raise ValueError("the index is not split: it has no letter pages")
+        value = self.functions.call(
+            f"{{{KIM}}}index-letters", [self.runtime.document(register), self.runtime.string(kind)]
+        )
+        return [str(value.item_at(i).get_string_value()) for i in range(value.size)]
 
 
 __all__ = ["INDEX_PAGES", "BuildResult", "build"]

@@ -89,6 +89,8 @@ class Settings:
     """Where the check pass writes pages; empty when only validating."""
     notes: str = ""
     """A folder where a worker that overruns the time limit leaves its message."""
+    split: bool = False
+    """Publish the indexes one page per letter and the documents one page per year."""
 
     @property
     def edition(self) -> Edition:
@@ -234,6 +236,7 @@ class Checker:
                 stylesheet.set(name, node)
             stylesheet.set_string("base-url", settings.base_url)
             stylesheet.set_string("version", __version__)
+            stylesheet.set("split", self.runtime.boolean(settings.split))
 
     def _set_rules_context(
         self, edition: Edition, registers: dict[str, Any], context: Context

@@ -110,9 +110,12 @@ def build_index(entries: list[Entry], cards: list[Card]) -> list[IndexEntry]:
     return list(by_pointer.values())
 
 
-def index_xml(kind: str, index: list[IndexEntry]) -> str:
-    """The index as XML for the stylesheets (``kim:index``)."""
+def index_xml(kind: str, index: list[IndexEntry], documents: int | None = None) -> str:
+    """The index as XML for the stylesheets (``kim:index``); ``documents`` is the
+    number of documents in the edition."""
     root = etree.Element(f"{_K}index", nsmap={"kim": KIM}, kind=kind)
+    if documents is not None:
+        root.set("of-documents", str(documents))
     for item in index:
         element = etree.SubElement(
             root,

@@ -8,7 +8,7 @@
     <kim:date when|from|to>as written</kim:date>
     <kim:title>plain title</kim:title>
     <kim:party role="sender|addressee" ref="person:…">name as written</kim:party>*
-    <kim:summary>the body's paragraphs, as TEI</kim:summary>
+    <kim:summary>the body's first paragraph (the summary), as TEI</kim:summary>
     <kim:mention ref="person:…" count="n"/>*   (names and rs in the text, per pointer)
   </kim:card>
 -->
@@ -40,7 +40,7 @@
       </kim:title>
       <xsl:apply-templates select="$header/tei:profileDesc/tei:correspDesc/tei:correspAction" mode="kim:card"/>
       <kim:summary>
-        <xsl:copy-of select="tei:text/tei:body/tei:p" copy-namespaces="no"/>
+        <xsl:copy-of select="tei:text/tei:body/tei:p[1]" copy-namespaces="no"/>
       </kim:summary>
       <xsl:for-each-group select="tei:text//*[@ref]" group-by="tokenize(normalize-space(@ref), ' ')">
         <xsl:sort select="current-grouping-key()"/>

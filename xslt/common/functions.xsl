@@ -13,14 +13,20 @@
                 exclude-result-prefixes="#all">
 
   <!-- The registers and the edition header, handed over by the build. -->
-  <xsl:param name="persons" as="document-node()" required="yes"/>
-  <xsl:param name="places" as="document-node()" required="yes"/>
-  <xsl:param name="orgs" as="document-node()" required="yes"/>
-  <xsl:param name="edition" as="document-node()" required="yes"/>
+  <!-- Empty by default, so that the build can call public functions (kim:index-letters)
+       on a stylesheet it gives no parameters to. -->
+  <xsl:param name="persons" as="document-node()"><xsl:document/></xsl:param>
+  <xsl:param name="places" as="document-node()"><xsl:document/></xsl:param>
+  <xsl:param name="orgs" as="document-node()"><xsl:document/></xsl:param>
+  <xsl:param name="edition" as="document-node()"><xsl:document/></xsl:param>
   <!-- The edition's public address ending in "/" (empty when unknown) and the toolkit's
        version; every driver receives them (docs/stylesheets.md). -->
   <xsl:param name="base-url" as="xs:string" select="''"/>
   <xsl:param name="version" as="xs:string" select="''"/>
+  <!-- Whether the edition is large enough to be published in parts: the indexes one
+       page per letter (persons-a.html…), the list of documents one page per year
+       (years/1950.html…). The build decides, from the number of documents. -->
+  <xsl:param name="split" as="xs:boolean" select="false()"/>
 
   <xsl:key name="kim:entry" match="tei:person | tei:place | tei:org | tei:category" use="@xml:id"/>
 

@@ -25,12 +25,25 @@
     <xsl:sequence select="($kim:index-pages($kind), 'persons')[1] || '.html'"/>
   </xsl:function>
 
-  <!-- Where an entry is described: ../persons.html#stalin. -->
+  <!-- Where an entry is described: ../persons.html#stalin, or, when the indexes are
+       split by letter, ../persons-s.html#stalin. -->
   <xsl:function name="kim:index-href" as="xs:string">
     <xsl:param name="pointer" as="xs:string"/>
     <xsl:param name="root" as="xs:string"/>
-    <xsl:sequence select="$root || kim:index-page(kim:pointer-kind($pointer)) || '#'
-                          || kim:pointer-id($pointer)"/>
+    <xsl:variable name="entry" as="element()?" select="if ($split) then kim:entry($pointer) else ()"/>
+    <xsl:sequence select="$root
+      || (if (exists($entry))
+          then kim:letter-page($kim:index-pages(kim:pointer-kind($pointer)),
+                               kim:index-letter(kim:sort-form(kim:sort-key($entry))))
+          else kim:index-page(kim:pointer-kind($pointer)))
+      || '#' || kim:pointer-id($pointer)"/>
+  </xsl:function>
+
+  <!-- The page of one letter of a split index: persons-a.html, persons-other.html. -->
+  <xsl:function name="kim:letter-page" as="xs:string">
+    <xsl:param name="page" as="xs:string"/>
+    <xsl:param name="letter" as="xs:string"/>
+    <xsl:sequence select="$page || '-' || (if ($letter) then lower-case($letter) else 'other') || '.html'"/>
   </xsl:function>
 
   <!-- A document's page: documents/kim-1950-07-04-….html. -->

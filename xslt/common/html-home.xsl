@@ -11,6 +11,10 @@
   listed, its type, sender → addressee, linked title and summary; the summaries are
   rendered by kim:html-inline, so their names are marked and linked as on the document
   pages. Then links to the three indexes, the data files and the TEI sources.
+
+  When the edition is published in parts ($split), the home page lists the years with
+  their number of documents, and each year has a page of its own (years/1950.html),
+  made by the same stylesheet with $year set.
 -->
 <xsl:stylesheet version="3.0"
                 xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -24,8 +28,62 @@
   <!-- Every catalogue card, in chronological order, in a kim:catalogue element. -->
   <xsl:param name="catalogue" as="document-node()" required="yes"/>
 
-  <!-- The home page is at the top of html/: links need no prefix. -->
-  <xsl:variable name="kim:home-root" as="xs:string" select="''"/>
+  <!-- When set, the page lists the documents of this year only (years/1950.html). -->
+  <xsl:param name="year" as="xs:string?" select="()"/>
+
+  <!-- The home page is at the top of html/, a year's page one level down. -->
+  <xsl:variable name="kim:home-root" as="xs:string" select="if (exists($year)) then '../' else ''"/>
+
+  <!-- A year's page of a split edition: the frame and that year's documents. -->
+  <xsl:template match="/tei:TEI[exists($year)]" mode="kim:html-home" priority="1">
+    <xsl:variable name="title" as="xs:string" select="kim:label('documents-of') || ' ' || $year"/>
+    <html lang="{kim:html-lang(.)}">
+      <xsl:call-template name="kim:html-head">
+        <xsl:with-param name="title" select="$title"/>
+        <xsl:with-param name="root" select="$kim:home-root"/>
+        <xsl:with-param name="description" select="$title || ': ' || kim:edition-title()"/>
+        <xsl:with-param name="canonical" select="kim:public-url('years/' || $year || '.html')"/>
+      </xsl:call-template>
+      <body class="page-year">
+        <xsl:call-template name="kim:site-header">
+          <xsl:with-param name="root" select="$kim:home-root"/>
+          <xsl:with-param name="current" select="'home'"/>
+        </xsl:call-template>
+        <main id="main" tabindex="-1">
+          <div class="wrap">
+            <h1><xsl:value-of select="$title"/></h1>
+            <xsl:call-template name="kim:year-navigation"/>
+            <ol class="catalogue">
+              <xsl:apply-templates select="$catalogue/kim:catalogue/kim:card[starts-with(@sort, $year)]"
+                                   mode="kim:html-home"/>
+            </ol>
+          </div>
+        </main>
+        <xsl:call-template name="kim:site-footer">
+          <xsl:with-param name="root" select="$kim:home-root"/>
+        </xsl:call-template>
+      </body>
+    </html>
+  </xsl:template>
+
+  <!-- The years of a split edition, each linked to its page, with its number of documents. -->
+  <xsl:template name="kim:year-navigation">
+    <nav class="years" aria-label="{kim:label('years')}">
+      <ul>
+        <xsl:for-each-group select="$catalogue/kim:catalogue/kim:card" group-by="substring(@sort, 1, 4)">
+          <li>
+            <a href="{$kim:home-root}years/{current-grouping-key()}.html">
+              <xsl:if test="current-grouping-key() = $year">
+                <xsl:attribute name="aria-current" select="'page'"/>
+              </xsl:if>
+              <xsl:value-of select="current-grouping-key()"/>
+            </a>
+            <xsl:value-of select="' (' || count(current-group()) || ')'"/>
+          </li>
+        </xsl:for-each-group>
+      </ul>
+    </nav>
+  </xsl:template>
 
   <!-- The page: the frame, the edition's own texts and the list of documents. -->
   <xsl:template match="/tei:TEI" mode="kim:html-home">
@@ -112,9 +170,16 @@
     <section class="documents" id="documents" aria-labelledby="documents-heading">
       <h2 id="documents-heading"><xsl:value-of select="kim:label('documents')"/></h2>
       <p class="count"><xsl:value-of select="count(kim:card) || ' ' || kim:label('documents-count')"/></p>
-      <ol class="catalogue">
-        <xsl:apply-templates select="kim:card" mode="kim:html-home"/>
-      </ol>
+      <xsl:choose>
+        <xsl:when test="$split">
+          <xsl:call-template name="kim:year-navigation"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <ol class="catalogue">
+            <xsl:apply-templates select="kim:card" mode="kim:html-home"/>
+          </ol>
+        </xsl:otherwise>
+      </xsl:choose>
     </section>
   </xsl:template>
 

@@ -17,9 +17,11 @@
   name the entry's own heading begins with ("Stalin" next to "Stalin, Joseph"), which
   would point to the line below it.
 
-  $letter renders only the entries and cross-references under one letter (A–Z, or ''
-  for names that do not begin with a Latin letter), for editions too large for one
-  page; by default the whole index is rendered.
+  When the edition is published in parts ($split), the index is one page per letter:
+  with $letter set, the page holds the entries and cross-references under that letter
+  (A–Z, or '' for names that do not begin with a Latin letter); without it, the page is
+  the index's front page, with the letters and how many entries each holds. The build
+  asks kim:index-letters() which letters have a page.
 -->
 <xsl:stylesheet version="3.0"
                 xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -31,9 +33,7 @@
   <xsl:mode name="kim:html-index" on-no-match="shallow-skip" on-multiple-match="fail"/>
 
   <!-- The cumulative index of this register (docs/stylesheets.md, "The index"). -->
-  <xsl:param name="index" as="document-node()" required="yes"/>
-  <!-- Every catalogue card, in chronological order. -->
-  <xsl:param name="catalogue" as="document-node()" required="yes"/>
+  <xsl:param name="index" as="document-node()"><xsl:document/></xsl:param>
   <!-- When set, only the entries under this letter ('A'…'Z', or '' for other scripts). -->
   <xsl:param name="letter" as="xs:string?" select="()"/>
 
@@ -56,10 +56,12 @@
                           else $items"/>
     <html lang="{kim:html-lang(.)}">
       <xsl:call-template name="kim:html-head">
-        <xsl:with-param name="title" select="kim:label($page)"/>
+        <xsl:with-param name="title"
+                        select="kim:label($page) || (if (exists($letter)) then ': ' || kim:letter-name(upper-case($letter)) else '')"/>
         <xsl:with-param name="root" select="$kim:index-root"/>
         <xsl:with-param name="description" select="kim:label($page) || ': ' || kim:edition-title()"/>
-        <xsl:with-param name="canonical" select="kim:public-url($page || '.html')"/>
+        <xsl:with-param name="canonical"
+                        select="kim:public-url(if (exists($letter)) then kim:letter-page($page, upper-case($letter)) else $page || '.html')"/>
       </xsl:call-template>
       <body class="page-index page-{$page}">
         <xsl:call-template name="kim:site-header">
@@ -68,7 +70,12 @@
         </xsl:call-template>
         <main id="main" tabindex="-1">
           <div class="wrap">
-            <h1><xsl:value-of select="kim:label($page)"/></h1>
+            <h1>
+              <xsl:value-of select="kim:label($page)"/>
+              <xsl:if test="exists($letter)">
+                <xsl:value-of select="': ' || kim:letter-name(upper-case($letter))"/>
+              </xsl:if>
+            </h1>
             <xsl:call-template name="kim:index-intro">
               <xsl:with-param name="entries" select="$entries"/>
               <xsl:with-param name="kind" select="$kind"/>
@@ -77,7 +84,14 @@
               <xsl:with-param name="present" select="distinct-values($items ! kim:index-letter(kim:item-sort-form(.)))"/>
               <xsl:with-param name="page" select="$page"/>
             </xsl:call-template>
-            <xsl:for-each-group select="$shown" group-by="kim:index-letter(kim:item-sort-form(.))">
+            <xsl:if test="$split and empty($letter)">
+              <xsl:call-template name="kim:letter-table">
+                <xsl:with-param name="items" select="$items"/>
+                <xsl:with-param name="page" select="$page"/>
+              </xsl:call-template>
+            </xsl:if>
+            <xsl:for-each-group select="if ($split and empty($letter)) then () else $shown"
+                                group-by="kim:index-letter(kim:item-sort-form(.))">
               <xsl:sort select="current-grouping-key() = ''"/>
               <xsl:sort select="current-grouping-key()"/>
               <section class="letter" id="{kim:letter-id(current-grouping-key())}"
@@ -92,7 +106,7 @@
                 </xsl:apply-templates>
               </section>
             </xsl:for-each-group>
-            <xsl:if test="empty($shown)">
+            <xsl:if test="empty($shown) and not($split and empty($letter))">
               <p class="empty"><xsl:value-of select="kim:label('no-entries')"/></p>
             </xsl:if>
           </div>
@@ -112,7 +126,7 @@
     <div class="index-intro">
       <p class="count">
         <xsl:value-of select="count($entries) || ' ' || kim:label('entries') || '; '
-                              || count($catalogue/kim:catalogue/kim:card) || ' ' || kim:label('in-documents') || '.'"/>
+                              || ($index/kim:index/@of-documents, 0)[1] || ' ' || kim:label('in-documents') || '.'"/>
       </p>
       <xsl:apply-templates select="tei:teiHeader/tei:fileDesc/tei:sourceDesc/tei:p" mode="kim:html-inline">
         <xsl:with-param name="root" select="$kim:index-root" tunnel="yes"/>
@@ -158,6 +172,37 @@
         </xsl:for-each>
       </ul>
     </nav>
+  </xsl:template>
+
+  <!-- The front page of a split index: each letter with the number of entries under it. -->
+  <xsl:template name="kim:letter-table">
+    <xsl:param name="items" as="element()*" required="yes"/>
+    <xsl:param name="page" as="xs:string" required="yes"/>
+    <table class="letter-table">
+      <caption><xsl:value-of select="kim:label('letters')"/></caption>
+      <thead>
+        <tr>
+          <th scope="col"><xsl:value-of select="kim:label('letter')"/></th>
+          <th scope="col" class="number"><xsl:value-of select="kim:label('entries-heading')"/></th>
+        </tr>
+      </thead>
+      <tbody>
+        <xsl:for-each-group select="$items" group-by="kim:index-letter(kim:item-sort-form(.))">
+          <xsl:sort select="current-grouping-key() = ''"/>
+          <xsl:sort select="current-grouping-key()"/>
+          <tr>
+            <th scope="row">
+              <a href="{kim:letter-page($page, current-grouping-key())}">
+                <xsl:value-of select="kim:letter-name(current-grouping-key())"/>
+              </a>
+            </th>
+            <td class="number">
+              <xsl:value-of select="count(current-group()[self::tei:person | self::tei:place | self::tei:org])"/>
+            </td>
+          </tr>
+        </xsl:for-each-group>
+      </tbody>
+    </table>
   </xsl:template>
 
   <!-- An entry: its heading, its facts, the editors' notes and the documents that refer to it. -->
@@ -505,8 +550,19 @@
   <xsl:function name="kim:letter-href" as="xs:string">
     <xsl:param name="page" as="xs:string"/>
     <xsl:param name="initial" as="xs:string"/>
-    <xsl:sequence select="(if (exists($letter)) then $page || substring-after(kim:letter-id($initial), 'letter') || '.html' else '')
+    <xsl:sequence select="(if ($split) then kim:letter-page($page, $initial) else '')
                           || '#' || kim:letter-id($initial)"/>
+  </xsl:function>
+
+  <!-- The letters a split index has a page for (A–Z, '' for other scripts), in order;
+       the build calls it to know which pages to make. -->
+  <xsl:function name="kim:index-letters" as="xs:string*" visibility="public">
+    <xsl:param name="register" as="document-node()"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:variable name="entries" as="element()*" select="kim:register-entries($register/tei:TEI, $kind)"/>
+    <xsl:variable name="letters" as="xs:string*"
+                  select="distinct-values(($entries | $entries ! kim:cross-references(.)) ! kim:index-letter(kim:item-sort-form(.)))"/>
+    <xsl:sequence select="sort($letters[. ne '']), $letters[. = '']"/>
   </xsl:function>
 
   <!-- The heading of a letter's section: the letter, or "Other". -->

@@ -93,6 +93,10 @@
 
     (: index pages :)
     'letters': 'Letters',
+    'letter': 'Letter',
+    'year': 'Year',
+    'years': 'Documents by year',
+    'documents-of': 'Documents of',
     'no-entries': 'no entries',
     'other-letter': 'Other',
     'see': 'see',
