@@ -8,6 +8,7 @@ one line; anything unexpected prints one line asking for a report, with exit cod
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,13 +18,17 @@ import click
 from click.shell_completion import CompletionItem
 
 from . import __version__
+from .build import Interrupted
 from .build import build as build_edition
 from .corpus import display_path
 from .edition import Edition
 from .errors import EXIT_INTERNAL, UsageError
+from .links import Link, one_line
+from .links import check_links as check_output_links
 from .new import NewDocument, complete_parties, complete_types, create_document
 from .parsing import DEFAULT_MAX_BYTES
 from .reporting import FORMATS, format_junit, github_summary, render, summary_line
+from .serve import DEFAULT_HOST, DEFAULT_PORT, Preview, is_loopback
 from .suggest import suggest as suggest_names
 from .validate import validate as validate_edition
 from .watchdog import DEFAULT_TIMEOUT
@@ -42,13 +47,17 @@ class KimeditionGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except Interrupted:  # SIGTERM during a build; the output was left as it was
+            click.echo("terminated: the build stopped; the previous output is unchanged", err=True)
+            ctx.exit(143)
         except BrokenPipeError:
             ctx.exit(1)
         except Exception as error:  # the last line of defence: never a traceback
             if os.environ.get("KIMEDITION_DEBUG"):
                 raise
+            detail = " ".join(str(error).split())
             click.echo(
-                f"kimedition: internal error: {error.__class__.__name__}: {error}. "
+                f"kimedition: internal error: {error.__class__.__name__}: {detail}. "
                 f"This is a bug; please report it at {ISSUES_URL} "
                 "(set KIMEDITION_DEBUG=1 to see the traceback).",
                 err=True,
@@ -204,6 +213,15 @@ def validate(
         ctx.exit(1)
 
 
+def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Accept only an http(s) address for --base-url: it is written into every page."""
+    if value and not re.fullmatch(r"https?://[^\s\"'<>\\`]+", value, flags=re.IGNORECASE):
+        raise click.BadParameter(
+            f"{value!r} is not an http:// or https:// address (e.g. https://example.org/kim/)"
+        )
+    return value
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -216,7 +234,8 @@ def validate(
     "--base-url",
     default="",
     metavar="URL",
-    help="The edition's public address, used in citations and stable links.",
+    callback=_public_url,
+    help="The edition's public address (http or https), used in citations and stable links.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @run_options
@@ -423,6 +442,134 @@ def suggest(ctx: click.Context, paths: tuple[Path, ...], write: bool) -> None:
     click.echo(report.summary(), err=True)
     if report.failed:
         ctx.exit(1)
+
+
+@cli.command("check-links")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built output folder.  [default: output/ in the edition folder]",
+)
+@click.option(
+    "--external",
+    is_flag=True,
+    help="Also list the links to other sites (never fetched; they do not fail the check).",
+)
+@click.pass_context
+def check_links(ctx: click.Context, out: Path | None, external: bool) -> None:
+    """Check that every internal link and anchor of the built HTML resolves.
+
+    Reads every page under OUT/html (run kimedition build first) and checks each
+    relative link: the file exists inside html/ (a folder needs an index.html), and
+    the #fragment names an id of the target page. Links to other sites are never
+    fetched. Prints one line per broken link,
+    ``path:line:col: error: broken link "HREF": reason [link]``, then a summary.
+
+    Exit codes: 0 every link resolves, 1 broken links, 2 no built HTML.
+
+    \b
+    Examples:
+        kimedition build && kimedition check-links
+        kimedition check-links --out /tmp/site --external
+    """
+    folder = out if out is not None else _edition(ctx).default_output
+    report = check_output_links(folder, external=external)
+
+    def where(link: Link) -> str:
+        return f"{display_path(report.root / link.page)}:{link.line}:{link.column}"
+
+    for page, reason in report.unreadable:
+        click.echo(one_line(f"{display_path(report.root / page)}:0:0: error: {reason} [link]"))
+    for broken in report.broken:
+        link = broken.link
+        line = f'{where(link)}: error: broken link "{link.href}": {broken.reason} [link]'
+        click.echo(one_line(line))
+    for link in report.external:
+        click.echo(one_line(f'{where(link)}: note: external link "{link.href}" [external]'))
+    count = len(report.broken)
+    summary = (
+        f"checked {report.links:,} link{'s' if report.links != 1 else ''} in "
+        f"{report.pages:,} page{'s' if report.pages != 1 else ''}: "
+        + (f"{count} broken" if count else "no broken links")
+    )
+    if report.unreadable:
+        summary += f", {len(report.unreadable)} unreadable page(s)"
+    if external:
+        summary += f"; {len(report.external)} external link(s) listed, not checked"
+    click.echo(summary, err=True)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="The address to listen on; anything but a loopback address makes the preview "
+    "visible on the network.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="The port; 0 picks a free one.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder to build into and serve.  [default: output/ in the edition folder]",
+)
+@click.option("--no-watch", "no_watch", is_flag=True, help="Build once; do not rebuild on saves.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, out: Path | None, no_watch: bool) -> None:
+    """Preview the edition on a local web server, rebuilt on every save.
+
+    Builds the edition (incrementally, into output/), serves OUT/html at
+    http://127.0.0.1:8000/, then rebuilds whenever a source, register, template,
+    schema or stylesheet is saved, and reloads the open page. When validation fails,
+    the previous output stays served and the page lists the problems. The files
+    written are the same as kimedition build writes: the reload script exists only in
+    the preview.
+
+    Exit codes: 0 stopped with Ctrl-C, 2 usage error (the port is in use: choose
+    another with --port).
+
+    \b
+    Examples:
+        kimedition serve
+        kimedition serve --port 0 --no-watch
+    """
+    edition = _edition(ctx)
+    if not is_loopback(host):
+        click.echo(
+            f"warning: listening on {host}: the preview is visible to anyone on the network "
+            "who can reach this machine",
+            err=True,
+        )
+    preview = Preview(
+        edition,
+        out,
+        host=host,
+        port=port,
+        watch=not no_watch,
+        echo=lambda line: click.echo(line, err=True),
+    )
+    try:
+        preview.start()
+        watched = " and ".join(f"{edition.relative(p)}/" for p in preview.watched_paths())
+        what = "no rebuilds" if no_watch else f"rebuilding on changes in {watched}"
+        click.echo(
+            f"serving {display_path(preview.root)} at {preview.url} ({what}; Ctrl-C to stop)"
+        )
+        while not preview.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        preview.stop()
+        click.echo("stopped", err=True)
 
 
 def main() -> None:
