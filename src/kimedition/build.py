@@ -451,7 +451,8 @@ class _Build:
             count = len(report.errors) + (len(report.warnings) if strict else 0)
             raise InvalidEdition(
                 f"{lines}build stopped: {count} problem{'s' if count != 1 else ''} (see above); "
-                f"nothing was written, {display_path(self.target)} is unchanged"
+                f"nothing was written, {display_path(self.target)} is unchanged",
+                report.problems,
             )
 
     # The pages made once per build ------------------------------------------

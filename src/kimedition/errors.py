@@ -11,7 +11,13 @@ traceback. Exit codes follow the conventions of validators and compilers:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from .problems import Problem
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -40,9 +46,13 @@ class SchemaError(KimeditionError):
 
 
 class InvalidEdition(KimeditionError):
-    """Validation found errors; the problems were already reported."""
+    """Validation found errors; ``problems`` holds them, the message lists them."""
 
     exit_code = EXIT_INVALID
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class BuildError(KimeditionError):

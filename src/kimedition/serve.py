@@ -32,7 +32,6 @@ import html
 import ipaddress
 import json
 import mimetypes
-import re
 import socket
 import socketserver
 import threading
@@ -49,7 +48,7 @@ from .build import build
 from .edition import Edition
 from .engine import display_path
 from .errors import InvalidEdition, KimeditionError, UsageError
-from .problems import Problem, Severity
+from .problems import Problem
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -112,36 +111,12 @@ class BuildOutcome:
         }
 
 
-_PROBLEM_LINE = re.compile(
-    r"^(?P<path>.+?)(?::(?P<line>\d+)(?::(?P<column>\d+))?)?: (?P<severity>error|warning): "
-    r"(?P<message>.*?)(?: \[(?P<rule>[^\]\s]+)\])?$"
-)
-
-
 def problems_of(error: KimeditionError) -> list[Problem]:
-    """The problems a failed build reported, one per line of its message.
-
-    :class:`InvalidEdition` lists the problems as ``Problem.format()`` lines before a
-    summary line; any other error is one problem holding its message.
-    """
-    if not isinstance(error, InvalidEdition):
-        return [Problem("", message=error.message, rule=error.__class__.__name__)]
-    problems: list[Problem] = []
-    for line in error.message.splitlines():
-        match = _PROBLEM_LINE.match(line)
-        if match is None:
-            continue
-        problems.append(
-            Problem(
-                match["path"],
-                int(match["line"] or 0),
-                int(match["column"] or 0),
-                Severity(match["severity"]),
-                match["message"],
-                match["rule"] or "",
-            )
-        )
-    return problems or [Problem("", message=error.message)]
+    """The problems a failed build reported; any other error is one problem holding its
+    message."""
+    if isinstance(error, InvalidEdition) and error.problems:
+        return list(error.problems)
+    return [Problem("", message=error.message, rule=error.__class__.__name__)]
 
 
 def format_problem(problem: Problem) -> str:
