@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Regenerate the golden files in tests/golden from a build of the edition.",
     )
+
+
+def _source_hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sources_are_never_modified() -> Iterator[None]:
+    """The real edition's sources (tei/) are byte-identical before and after the whole
+    test session: no command any test runs may modify them (tests break copies)."""
+    before = _source_hashes(ROOT / "tei")
+    yield
+    after = _source_hashes(ROOT / "tei")
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the test session modified the real sources: {changed}"
 
 
 @pytest.fixture

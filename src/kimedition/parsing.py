@@ -7,11 +7,18 @@ outright, so that entity expansion cannot happen at all. A file that cannot be r
 a TEI document (empty, binary, not UTF-8, not well-formed, not TEI) raises
 :class:`UnreadableSource` carrying one :class:`~kimedition.problems.Problem` that says
 where and what to do.
+
+Only regular files are read, never more than the size limit, and never through a
+symbolic link that leads out of the edition folder. A parsed document must also stay
+within the limits of the XML parser inside Saxon (:data:`SAXON_LIMITS`), so that a
+file accepted here is never refused by a later stage with a message in Java's words.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +34,17 @@ NS = {"tei": TEI_NS}
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Files larger than this are refused (the limit can be raised per call)."""
+
+MAX_DEPTH = 100
+"""Deepest nesting of elements accepted (the limit of the JDK parser Saxon uses)."""
+
+MAX_ATTRIBUTES = 200
+"""Most attributes and namespace declarations on one element (ditto)."""
+
+MAX_NAME = 1000
+"""Longest element, attribute or processing-instruction name, in characters (ditto)."""
+
+SAXON_LIMITS = (MAX_DEPTH, MAX_ATTRIBUTES, MAX_NAME)
 
 _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -185,7 +203,7 @@ def parse_bytes(data: bytes, display: str) -> etree._ElementTree:
 
 
 def _syntax_message(error: etree.XMLSyntaxError) -> str:
-    text = error.msg or str(error)
+    text = " ".join((error.msg or str(error)).split())
     text = re.sub(r",? line \d+, column \d+.*$", "", text)
     text = re.sub(r"\s*\(<string>.*\)$", "", text)
     if "Excessive depth" in text:
@@ -195,24 +213,131 @@ def _syntax_message(error: etree.XMLSyntaxError) -> str:
         )
     if "amplification" in text.lower():
         return "entity expansion is too large; remove the entity declarations"
+    if "Text node too long" in text or "huge text node" in text:
+        return (
+            "a text is longer than the parser accepts (10,000,000 characters without markup); "
+            "this is not a TEI document an edition can publish: split the text"
+        )
+    if "Resource limit exceeded" in text or "XML_PARSE_HUGE" in text:
+        return (
+            "a name, an attribute value or a text is longer than the parser accepts "
+            "(10,000,000 characters); this is not a TEI document an edition can publish"
+        )
     return f"not well-formed XML: {text}"
+
+
+def _check_limits(source: Source) -> None:
+    """Refuse a parsed document beyond :data:`SAXON_LIMITS`, naming the place."""
+    root = source.root
+
+    def refuse(node: etree._Element, message: str) -> UnreadableSource:
+        position = source.text.element(node)
+        line = position.line or source_line(node)
+        return _problem(source.display, message, line, position.column)
+
+    for instruction in (
+        *root.itersiblings(etree.ProcessingInstruction, preceding=True),
+        *root.iter(etree.ProcessingInstruction),
+        *root.itersiblings(etree.ProcessingInstruction),
+    ):
+        if isinstance(instruction, etree._ProcessingInstruction) and (
+            len(instruction.target) > MAX_NAME
+        ):
+            raise refuse(
+                instruction,
+                f"a processing instruction's name is longer than {MAX_NAME:,} characters",
+            )
+    # Namespace declarations count as attributes; there cannot be more than the file has.
+    declarations = source.data.count(b"xmlns")
+    depth = 0
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise refuse(
+                node,
+                f"elements are nested more than {MAX_DEPTH} levels deep; this is not a TEI "
+                "document an edition can publish",
+            )
+        if len(node.tag) > MAX_NAME or any(len(name) > MAX_NAME for name in node.attrib):
+            longest = max(len(etree.QName(name).localname) for name in [node.tag, *node.attrib])
+            if longest > MAX_NAME:
+                raise refuse(
+                    node, f"a name of {longest:,} characters, over the limit of {MAX_NAME:,}"
+                )
+        if len(node.attrib) + declarations > MAX_ATTRIBUTES:
+            parent = node.getparent()
+            inherited = set(parent.nsmap.items()) if parent is not None else set()
+            count = len(node.attrib) + len(set(node.nsmap.items()) - inherited)
+            if count > MAX_ATTRIBUTES:
+                raise refuse(
+                    node,
+                    f"<{etree.QName(node).localname}> has {count:,} attributes and namespace "
+                    f"declarations, over the limit of {MAX_ATTRIBUTES}",
+                )
+
+
+def _edition_root(path: Path) -> Path | None:
+    """The edition folder a source lies in (the parent of its nearest ``tei`` folder)."""
+    for parent in Path(os.path.abspath(path)).parents:
+        if parent.name == "tei":
+            return parent.parent
+    return None
+
+
+def _outside_edition(path: Path) -> bool:
+    """Whether ``path``, a source under an edition's ``tei/``, leads out of the edition
+    folder once symbolic links are followed."""
+    root = _edition_root(path)
+    if root is None:
+        return False
+    return not path.resolve().is_relative_to(root.resolve())
+
+
+def _too_large(display: str, size: int | None, max_bytes: int) -> UnreadableSource:
+    """A file over the size limit (``size`` None: it grew past the limit while read)."""
+    size_text = f"{size:,} bytes" if size is not None else "larger than it was a moment ago"
+    return _problem(
+        display,
+        f"the file is {size_text}, over the limit of {max_bytes:,} bytes; "
+        "split it, or raise the limit with --max-file-size",
+        rule="file",
+    )
 
 
 def read_bytes(path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a source file; raise :class:`UnreadableSource` if it cannot be read.
 
-    A file over ``max_bytes`` is refused before it is read.
+    Only a regular file is read (not a device, a pipe or a socket), never through a
+    symbolic link that leads out of the edition folder, and never more than
+    ``max_bytes``: a file over the limit is refused before it is read.
     """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode):
             raise _problem(
                 display,
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes; "
-                "split it, or raise the limit with --max-file-size",
+                "is not a regular file (a device, a pipe or a socket); it was not read",
                 rule="file",
             )
-        return path.read_bytes()
+        if _outside_edition(path):
+            raise _problem(
+                display,
+                "is a symbolic link that leads out of the edition folder; it was not read: "
+                "edition files must lie inside the edition",
+                rule="file",
+            )
+        if info.st_size > max_bytes:
+            raise _too_large(display, info.st_size, max_bytes)
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise _too_large(display, None, max_bytes)
+        return data
     except IsADirectoryError:
         raise _problem(display, "is a folder, not a file", rule="file") from None
     except FileNotFoundError:
@@ -249,7 +374,9 @@ def load_bytes(data: bytes, path: Path, display: str, max_bytes: int = DEFAULT_M
             source_line(root) or 1,
             1,
         )
-    return Source(path, display, data, tree)
+    source = Source(path, display, data, tree)
+    _check_limits(source)
+    return source
 
 
 def load_bytes_any(

@@ -7,6 +7,15 @@ read a file or a URL (``doc()``, ``unparsed-text()``, external entities, ``colle
 all fail). Documents are handed to Saxon already parsed by the hardened lxml parser,
 serialised without any document type declaration.
 
+The lock cannot cover what Saxon evaluates while it compiles, nor two things it never
+governs: the process's environment variables and the files ``xsl:result-document``
+writes. So every stylesheet module is read first (:func:`audit_stylesheet`) and refused
+when it asks for evaluation at compile time (``static="yes"``, ``use-when``, shadow
+attributes), includes a module from outside its folder, or calls what could reach the
+environment or bypass these checks (``environment-variable()``, ``function-lookup()``,
+``transform()``, ``xsl:evaluate``); and secondary results are kept in memory, never
+written to disk.
+
 A runtime is not thread-safe; each worker process builds its own.
 """
 
@@ -14,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +33,24 @@ from typing import Any
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
+from .edition import toolkit_xslt_dir
 from .errors import SchemaError
+from .parsing import UnreadableSource, load_bytes_any
 
 ALLOWED_PROTOCOLS = "http://saxon.sf.net/feature/allowedProtocols"
+
+XSL = "http://www.w3.org/1999/XSL/Transform"
+
+_FORBIDDEN_CALL = re.compile(
+    r"(?<![\w.-])(?:[\w.-]+:|Q\{[^}]*\})?"
+    r"(environment-variable|available-environment-variables|function-lookup|transform|"
+    r"load-xquery-module)\s*[(#]"
+)
+"""Functions a stylesheet may not call: they read the environment, or run code that
+this audit does not see."""
+
+_FORBIDDEN_ELEMENTS = ("evaluate", "import-schema", "use-package")
+_MODULE_LINKS = ("include", "import")
 
 
 _REAL_STDERR: int | None = None
@@ -56,6 +81,105 @@ def _quiet() -> Iterator[None]:
         os.dup2(saved, 2)
 
 
+def _refusal(where: str, node: etree._Element, message: str) -> SchemaError:
+    line = node.sourceline if isinstance(node.sourceline, int) else 0
+    place = f"{where}:{line}" if line else where
+    return SchemaError(
+        f"{place}: {message}; the toolkit refuses this so that no stylesheet can read "
+        "files, the environment or the network, or write outside the output"
+    )
+
+
+def audit_stylesheet(
+    path: Path | None = None, text: str | None = None, name: str | None = None
+) -> None:
+    """Refuse a stylesheet (and every module it includes) that could escape the lock.
+
+    Raises :class:`SchemaError` naming the module and line. See the module's description
+    for what is refused; ``xsl:include``/``xsl:import`` must name a module by a relative
+    address inside the folder of the stylesheet or the toolkit's own stylesheets (none at
+    all for a stylesheet given as text); every included module is audited too.
+    """
+    folder = path.parent.resolve() if path is not None else None
+    pending: list[tuple[str, bytes, Path | None]] = []
+    if path is not None:
+        pending.append((str(path), path.read_bytes(), path.resolve()))
+    else:
+        pending.append((name or "generated stylesheet", (text or "").encode("utf-8"), None))
+    seen: set[Path] = set()
+    while pending:
+        where, data, location = pending.pop()
+        try:
+            tree = load_bytes_any(data, where)
+        except UnreadableSource as error:
+            raise SchemaError(error.problem.format()) from None
+        for node in tree.getroot().iter():
+            if not isinstance(node.tag, str):
+                continue
+            qname = etree.QName(node)
+            in_xsl = qname.namespace == XSL
+            if in_xsl and qname.localname in _FORBIDDEN_ELEMENTS:
+                raise _refusal(where, node, f"xsl:{qname.localname} is not allowed")
+            for key, raw in node.attrib.items():
+                name, value = str(key), str(raw)
+                compile_time = _compile_time(in_xsl, name, value)
+                if compile_time:
+                    shown = name.replace(f"{{{XSL}}}", "xsl:")
+                    raise _refusal(
+                        where, node, f"@{shown} is evaluated while the stylesheet is compiled"
+                    )
+                found = _FORBIDDEN_CALL.search(value)
+                if found:
+                    raise _refusal(where, node, f"{found.group(1)}() is not allowed")
+            for chunk in (node.text, node.tail):
+                found = _FORBIDDEN_CALL.search(chunk or "")
+                if found:
+                    raise _refusal(where, node, f"{found.group(1)}() is not allowed")
+            if in_xsl and qname.localname in _MODULE_LINKS:
+                href = node.get("href", "")
+                target = _module_path(href, location, folder)
+                if target is None:
+                    raise _refusal(
+                        where,
+                        node,
+                        f'xsl:{qname.localname} href="{href}" is not a relative address inside '
+                        "the stylesheet's folder",
+                    )
+                if target not in seen:
+                    seen.add(target)
+                    try:
+                        pending.append((str(target), target.read_bytes(), target))
+                    except OSError as error:
+                        raise SchemaError(
+                            f"{target}: cannot read the stylesheet module: {error.strerror}"
+                        ) from None
+
+
+def _compile_time(in_xsl: bool, name: str, value: str) -> bool:
+    """Whether an attribute makes Saxon evaluate an expression (or read a file) while it
+    compiles: ``static="yes"``, ``use-when`` (``xsl:use-when`` outside XSLT elements),
+    a shadow attribute (``_select``), ``parameter-document``."""
+    if not in_xsl:
+        return name == f"{{{XSL}}}use-when"
+    if name == "static":
+        return value.strip() in ("yes", "true", "1")
+    return name in ("use-when", "parameter-document") or name.startswith("_")
+
+
+def _module_path(href: str, location: Path | None, folder: Path | None) -> Path | None:
+    """The module ``href`` names, if it is a relative address of a file inside ``folder``
+    or inside the toolkit's own stylesheets (which an edition's may include)."""
+    if location is None or folder is None or not href:
+        return None
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) or href.startswith(("/", "\\")):
+        return None
+    if "?" in href or "#" in href or "%" in href or "\\" in href:
+        return None
+    target = (location.parent / href).resolve()
+    allowed = (folder, toolkit_xslt_dir().resolve())
+    return target if any(target.is_relative_to(f) for f in allowed) else None
+
+
 class TransformError(Exception):
     """A transformation failed; the message is Saxon's, shortened to its first line."""
 
@@ -74,15 +198,20 @@ class SaxonRuntime:
         self._compiler = self.processor.new_xslt30_processor()
         self._locked = False
 
-    def compile(self, path: Path | None = None, text: str | None = None) -> Stylesheet:
+    def compile(
+        self, path: Path | None = None, text: str | None = None, name: str | None = None
+    ) -> Stylesheet:
         """Compile a stylesheet from a file or from text; only before :meth:`lock`.
 
-        Raises :class:`SchemaError` naming the stylesheet when it does not compile.
+        Raises :class:`SchemaError` naming the stylesheet (``name``, for one given as
+        text: the file it was generated from) when it does not compile or does not pass
+        :func:`audit_stylesheet`.
         """
         if self._locked:
             raise RuntimeError("stylesheets must be compiled before the runtime is locked")
         if path is not None and not path.is_file():
             raise SchemaError(f"{path}: stylesheet not found")
+        audit_stylesheet(path, text, name)
         try:
             with _quiet():
                 if path is not None:
@@ -90,10 +219,10 @@ class SaxonRuntime:
                 else:
                     executable = self._compiler.compile_stylesheet(stylesheet_text=text)
         except PySaxonApiError as error:
-            where = str(path) if path is not None else "generated stylesheet"
+            where = str(path) if path is not None else name or "generated stylesheet"
             raise SchemaError(f"{where}: does not compile: {_first_line(error)}") from None
         if executable is None:
-            where = str(path) if path is not None else "generated stylesheet"
+            where = str(path) if path is not None else name or "generated stylesheet"
             raise SchemaError(f"{where}: does not compile")
         return Stylesheet(self, executable)
 
@@ -123,6 +252,10 @@ class SaxonRuntime:
     def string(self, value: str) -> Any:
         return self.processor.make_string_value(value)
 
+    def empty(self) -> Any:
+        """The empty sequence."""
+        return self.processor.empty_sequence()
+
     def boolean(self, value: bool) -> Any:
         return self.processor.make_boolean_value(value)
 
@@ -150,6 +283,8 @@ class Stylesheet:
         self.runtime = runtime
         self.executable = executable
         self._values: dict[str, Any] = {}
+        # xsl:result-document writes into memory, never to a file.
+        executable.set_capture_result_documents(True)
 
     def set(self, name: str, value: Any) -> None:
         """Set a global parameter to an XDM value (kept alive by this object)."""
@@ -160,7 +295,13 @@ class Stylesheet:
         self.set(name, self.runtime.string(value))
 
     def call(self, function: str, arguments: list[Any]) -> Any:
-        """Call a public stylesheet function by its Clark name."""
+        """Call a public stylesheet function by its Clark name.
+
+        Only on a stylesheet whose parameters have not been set: saxonche then fails with
+        a NullPointerException (SaxonC 13.1). Compile a second copy for function calls.
+        """
+        if self._values:
+            raise RuntimeError("call() on a stylesheet with parameters set; use another copy")
         try:
             with _quiet():
                 return self.executable.call_function_returning_value(function, arguments)

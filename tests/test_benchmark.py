@@ -1,0 +1,175 @@
+"""The benchmark keeps working: its generator's promises, and a smoke run of the harness.
+
+No timing is asserted anywhere: these tests only check that every measurement is taken
+and gives figures, so that ``python benchmarks/run.py`` works when someone needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from kimedition.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+SMALL = {"persons": 60, "places": 30, "orgs": 10}
+"""Registers small enough for a test, large enough to have every kind of entry."""
+
+MEASUREMENTS = (
+    "floor",
+    "naive",
+    "validate",
+    "build-full",
+    "build-edit-document",
+    "build-edit-register",
+    "build-no-edit",
+)
+
+
+def load(name: str) -> ModuleType:
+    """A module of benchmarks/ (a folder of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generator() -> ModuleType:
+    return load("generate")
+
+
+def digest(root: Path) -> dict[str, str]:
+    """Every file under ``root``, relative path → sha256."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_generated_edition_is_valid(tmp_path: Path, generator: ModuleType) -> None:
+    generator.generate(tmp_path, 30, 3, **SMALL)
+    documents = sorted((tmp_path / "tei" / "documents").glob("*.xml"))
+    assert len(documents) == 30
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "validate", "--format", "json"])
+    report = json.loads(result.stdout)
+    problems = [f"{p['path']}:{p['line']}: {p['message']}" for p in report["problems"]]
+    assert result.exit_code == 0, problems[:10]
+    assert report["errors"] == 0, problems[:10]
+    # Every entry is used and no registered name is left untagged.
+    assert report["warnings"] == 0, problems[:10]
+
+
+def test_generated_edition_statistics(tmp_path: Path, generator: ModuleType) -> None:
+    generator.generate(tmp_path, 40, 5, **SMALL)
+    stats = generator.edition_stats(tmp_path)
+    assert stats.documents == 40
+    assert 2.0 <= stats.text_kb["min"] <= stats.text_kb["mean"] <= stats.text_kb["max"] <= 40.0
+    assert stats.registers == {
+        "person": 60,
+        "person-used": 60,
+        "place": 30,
+        "place-used": 30,
+        "org": 10,
+        "org-used": 10,
+    }
+    assert stats.names > 0
+    for name in ("persName", "placeName", "orgName", "rs", "date", "choice", "seg", "head", "p"):
+        assert stats.elements.get(name, 0) > 0, name
+
+
+def test_same_seed_same_bytes(tmp_path: Path, generator: ModuleType) -> None:
+    generator.generate(tmp_path / "a", 12, 11, **SMALL)
+    generator.generate(tmp_path / "b", 12, 11, **SMALL)
+    first, second = digest(tmp_path / "a"), digest(tmp_path / "b")
+    assert len(first) == 16
+    assert first == second
+
+
+def test_other_seed_other_edition(tmp_path: Path, generator: ModuleType) -> None:
+    generator.generate(tmp_path / "a", 12, 11, **SMALL)
+    generator.generate(tmp_path / "b", 12, 12, **SMALL)
+    first, second = digest(tmp_path / "a"), digest(tmp_path / "b")
+    assert set(first) != set(second)  # other ids, hence other file names
+    assert first["tei/persons.xml"] != second["tei/persons.xml"]
+
+
+def test_filler_words_cannot_spell_a_name(tmp_path: Path, generator: ModuleType) -> None:
+    """The guarantee behind "no untagged name": every registered form has a marker letter."""
+    generator.generate(tmp_path, 5, 2, **SMALL)
+    from lxml import etree
+
+    ns = {"t": generator.TEI_NS}
+    for register in ("persons.xml", "places.xml", "orgs.xml"):
+        tree = etree.parse(str(tmp_path / "tei" / register))
+        names = tree.xpath(
+            "//t:person/t:persName | //t:place/t:placeName | //t:org/t:orgName", namespaces=ns
+        )
+        assert isinstance(names, list) and names
+        for name in names:
+            assert isinstance(name, etree._Element)
+            key = generator.name_key(" ".join(str(t) for t in name.itertext()))
+            assert set(key) & generator.MARKERS, key
+    for words in (generator.NOUNS, generator.VERBS, generator.ADJECTIVES):
+        assert not any(set(w) & generator.MARKERS for w in words)
+
+
+def test_harness_smoke_run(tmp_path: Path) -> None:
+    """The documented command, end to end at a small size: every figure is there."""
+    output = tmp_path / "results"
+    command = [
+        sys.executable,
+        str(BENCHMARKS / "run.py"),
+        "--sizes",
+        "30",
+        "--persons",
+        str(SMALL["persons"]),
+        "--places",
+        str(SMALL["places"]),
+        "--orgs",
+        str(SMALL["orgs"]),
+        "--naive-sample",
+        "3",
+        "--work",
+        str(tmp_path / "work"),
+        "--output",
+        str(output),
+        "--timeout",
+        "240",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=280)
+    assert (output / "results.md").is_file(), run.stderr[-2000:]
+    results = json.loads((output / "results.json").read_text(encoding="utf-8"))
+    measurements = results["sizes"]["30"]["measurements"]
+    failed = {name: m["error"] for name, m in measurements.items() if not m["ok"]}
+    assert not failed, failed
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert set(measurements) == set(MEASUREMENTS)
+    for name, m in measurements.items():
+        for figure in ("wall_s", "docs_per_s", "mb_per_s", "peak_rss_mb", "wall_to_floor"):
+            assert m[figure] > 0, (name, figure, m[figure])
+    assert measurements["naive"]["documents"] == 3
+    assert measurements["naive"]["extrapolated_wall_s"] > 0
+    assert measurements["validate"]["details"]["errors"] == 0
+    size = results["sizes"]["30"]
+    assert size["edition"]["documents"] == 30
+    assert "persons.html" in size["index_pages_bytes"]
+    assert size["largest_index_page"]["bytes"] > 0
+    assert size["largest_html"]["bytes"] > 0
+    machine = results["machine"]
+    assert machine["cpu_count"] > 0 and machine["lxml"] and machine["saxonche"]
+    assert [t["verdict"] for t in results["targets"]]  # each target is reported
+    report = (output / "results.md").read_text(encoding="utf-8")
+    assert "kimedition build after editing one document" in report
