@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,9 +59,9 @@ from .engine import (
     register_nodes,
     scan_files,
 )
-from .errors import BuildError, InvalidEdition
+from .errors import BuildError, InvalidEdition, UsageError
 from .indexes import Card, build_index, index_csv, index_json, index_xml
-from .output import KEEP, OutputLock, Staging, commit_changes, recover
+from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
 from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source, make_parser
 from .problems import Problem
 from .registers import read_entries
@@ -99,6 +100,21 @@ class BuildResult:
     """Every file of the output."""
     written: list[str] = field(default_factory=list)
     """The files this build wrote or rewrote (all of them in a first build)."""
+
+
+_PUBLIC_URL = re.compile(r"https?://[^\s\"'<>\\`]+", re.IGNORECASE)
+
+
+def check_base_url(value: str) -> str:
+    """``value`` if it is empty or an http(s) address; it is written into every page.
+
+    Raises :class:`UsageError` for anything else (``javascript:``, a relative path…).
+    """
+    if value and not _PUBLIC_URL.fullmatch(value):
+        raise UsageError(
+            f"{value!r} is not an http:// or https:// address (e.g. https://example.org/kim/)"
+        )
+    return value
 
 
 class Interrupted(BaseException):
@@ -142,6 +158,7 @@ def build(
     exactly as it was.
     """
     target = (out or edition.default_output).absolute()
+    check_base_url(base_url)
     with OutputLock(target), _terminate_as_exception():
         recover(target)
         staging = Staging(target)
@@ -243,8 +260,10 @@ class _Build:
         self.stop = stop
         self.previous = BuildState.for_output(target).load()
         self.state = BuildState(self.previous.path)
-        # Reuse outputs only when the previous output is there as the state describes it.
-        self.incremental = bool(self.previous.outputs) and target.is_dir()
+        # Reuse outputs only when the previous output is there, with no link in it through
+        # which files could be moved out of the folder.
+        self.present, links = listing(target)
+        self.incremental = bool(self.previous.outputs) and target.is_dir() and not links
         self.written: list[str] = []
 
     # The scan pass ------------------------------------------------------------
@@ -311,8 +330,10 @@ class _Build:
                 self.state.checks[scan.path] = cached
             page = False
             doc_id = ""
+            # A file with errors is not published (and a stylesheet may fail on it).
+            publishable = not any(p.is_error for p in scan.problems)
             previous, following = neighbours.get(scan.path, (None, None))
-            if scan.kind == "document" and scan.path in cards:
+            if publishable and scan.kind == "document" and scan.path in cards:
                 doc_id = cards[scan.path].id
                 page_key = digest(
                     digests.pages,
@@ -379,7 +400,7 @@ class _Build:
 
     def _up_to_date(self, outputs: list[str], key: str) -> bool:
         return self.incremental and all(
-            self.previous.outputs.get(o) == key and (self.target / o).is_file() for o in outputs
+            self.previous.outputs.get(o) == key and o in self.present for o in outputs
         )
 
     # The whole build ------------------------------------------------------------
@@ -401,10 +422,7 @@ class _Build:
         """Whether nothing changed since the previous build and its output is all there."""
         if not self.incremental or self.previous.fingerprint != fingerprint:
             return False
-        present = {
-            p.relative_to(self.target).as_posix() for p in self.target.rglob("*") if p.is_file()
-        }
-        return set(self.previous.outputs) <= present
+        return set(self.previous.outputs) <= self.present
 
     def build(self, strict: bool) -> BuildResult:
         digests = Digests.compute(self.edition, self.settings)
@@ -540,12 +558,7 @@ class _Build:
         if not self.incremental:
             self.staging.commit()
             return
-        present = {
-            p.relative_to(self.target).as_posix()
-            for p in self.target.rglob("*")
-            if p.is_file() or p.is_symlink()
-        }
-        removals = sorted(present - set(self.state.outputs) - set(KEEP))
+        removals = sorted(self.present - set(self.state.outputs) - set(KEEP))
         # Rewritten files that came out identical are left as they are.
         for relative in list(self.written):
             staged = self.staging.root / relative

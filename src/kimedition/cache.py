@@ -26,6 +26,7 @@ from typing import Any
 
 from . import __version__
 from .engine import Scan
+from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
 FORMAT = 1
@@ -43,19 +44,21 @@ def digest(*parts: str | bytes) -> str:
 
 
 def folder_digest(folder: Path) -> str:
-    """A digest of every file under ``folder`` (names and contents)."""
+    """A digest of every regular file under ``folder`` (names and contents)."""
     parts: list[str | bytes] = []
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+            parts += [path.relative_to(folder).as_posix(), file_digest(path)]
     return digest(*parts)
 
 
 def file_digest(path: Path) -> str:
+    """A digest of a file's content, read as sources are (never a pipe or a device);
+    a file that cannot be read has a digest of its own, so that it is never reused."""
     try:
-        return digest(path.read_bytes())
-    except OSError:
-        return digest("missing", str(path))
+        return digest(read_bytes(path, str(path)))
+    except UnreadableSource as error:
+        return digest("unreadable", str(path), error.problem.message)
 
 
 def _problem_to_json(problem: Problem) -> list[Any]:

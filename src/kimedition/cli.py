@@ -8,7 +8,6 @@ one line; anything unexpected prints one line asking for a report, with exit cod
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from . import __version__
-from .build import Interrupted
+from .build import Interrupted, check_base_url
 from .build import build as build_edition
 from .corpus import display_path
 from .edition import Edition
@@ -215,11 +214,10 @@ def validate(
 
 def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """Accept only an http(s) address for --base-url: it is written into every page."""
-    if value and not re.fullmatch(r"https?://[^\s\"'<>\\`]+", value, flags=re.IGNORECASE):
-        raise click.BadParameter(
-            f"{value!r} is not an http:// or https:// address (e.g. https://example.org/kim/)"
-        )
-    return value
+    try:
+        return check_base_url(value)
+    except UsageError as error:
+        raise click.BadParameter(error.message) from None
 
 
 @cli.command()

@@ -223,7 +223,7 @@ class Checker:
         edition = settings.edition
         compiled = compile_schematron(edition.sch_path)
         self.runtime = SaxonRuntime()
-        self.rules = self.runtime.compile(text=compiled.xslt)
+        self.rules = self.runtime.compile(text=compiled.xslt, name=str(edition.sch_path))
         self.pages: dict[str, Stylesheet] = {}
         if settings.staging:
             for role, name in DOCUMENT_STYLESHEETS.items():
@@ -288,7 +288,16 @@ class Checker:
             results = read_results(report)
             problems = _locate(path, data, task.display, results) if results else []
         if task.page and self.pages and task.kind == "document":
-            self._publish(task, document, data)
+            try:
+                self._publish(task, document, data)
+            except TransformError as error:
+                problems.append(
+                    Problem(
+                        task.display,
+                        message=f"the page could not be made: {error}",
+                        rule="xslt",
+                    )
+                )
         return problems
 
     def _publish(self, task: CheckTask, document: Any, data: bytes) -> None:

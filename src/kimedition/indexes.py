@@ -202,6 +202,15 @@ CSV_COLUMNS = (
 )
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula: one that starts like a formula
+    is written with a leading apostrophe, which spreadsheets show as text."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
 def index_csv(kind: str, index: list[IndexEntry]) -> str:
     """The index as CSV: one row per entry and document (one row for an unused entry)."""
     buffer = io.StringIO()
@@ -227,12 +236,12 @@ def index_csv(kind: str, index: list[IndexEntry]) -> str:
                 [
                     occurrence.card.id,
                     occurrence.card.when,
-                    occurrence.card.title,
+                    _cell(occurrence.card.title),
                     str(occurrence.mentions),
                     " ".join(occurrence.roles),
                 ]
                 if occurrence is not None
                 else ["", "", "", "0", ""]
             )
-            writer.writerow([entry.id, entry.name, *extra, *document])
+            writer.writerow([entry.id, _cell(entry.name), *map(_cell, extra), *document])
     return buffer.getvalue()

@@ -141,20 +141,51 @@ class Staging:
             if previous.is_file() and not (self.root / name).exists():
                 shutil.copy2(previous, self.root / name)
         os.chmod(self.root, 0o755)
-        if self.out.exists():
+        if self.out.exists() or self.out.is_symlink():
             if _exchange(self.root, self.out):
-                shutil.rmtree(self.root, ignore_errors=True)
+                # The previous output now lies at the staging name; it may be a link.
+                if self.root.is_symlink():
+                    self.root.unlink()
+                else:
+                    shutil.rmtree(self.root, ignore_errors=True)
                 return
             old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
             old.rmdir()
             os.rename(self.out, old)
             os.rename(self.root, self.out)
-            shutil.rmtree(old, ignore_errors=True)
+            if old.is_symlink():
+                old.unlink()
+            else:
+                shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(self.root, self.out)
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def listing(out: Path) -> tuple[set[str], bool]:
+    """The files under ``out`` (relative paths) and whether any entry is a symbolic link.
+
+    Links are not followed: a build that finds one rewrites the whole folder instead of
+    moving files through it.
+    """
+    files: set[str] = set()
+    links = False
+    if not out.is_dir() or out.is_symlink():
+        return files, out.is_symlink()
+    for folder, dirs, names in os.walk(out, followlinks=False):
+        base = Path(folder)
+        for name in dirs:
+            if (base / name).is_symlink():
+                links = True
+        for name in names:
+            path = base / name
+            if path.is_symlink():
+                links = True
+            else:
+                files.add(path.relative_to(out).as_posix())
+    return files, links
 
 
 def _journal_path(out: Path) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from lxml import etree
@@ -213,8 +214,11 @@ class RelaxNGValidator:
             if attribute in permitted:
                 value = element.get(_clark(element, attribute)) or ""
                 expected = " or ".join(sorted(permitted[attribute]))
-                patterns = re.findall(r"matching (\S+)", expected)
-                if any(_fullmatch(pattern, value) for pattern in patterns):
+                typed = re.findall(r"(\w+) matching (\S+)", expected)
+                if any(
+                    _fullmatch(pattern, value) and _valid_value(kind, value)
+                    for kind, pattern in typed
+                ):
                     present = ", ".join("@" + str(a) for a in element.attrib)
                     return (
                         f"@{attribute} is not allowed together with the other attributes of "
@@ -248,6 +252,22 @@ def _element_at(source: Source, path: str | None) -> etree._Element | None:
     if isinstance(found, list) and found and isinstance(found[0], etree._Element):
         return found[0]
     return None
+
+
+def _valid_value(kind: str, value: str) -> bool:
+    """Whether ``value``, which has the form of an XML Schema date type, is a real one:
+    a day that exists in its month, a month from 01 to 12, a year other than 0000."""
+    try:
+        if kind == "date":
+            return date.fromisoformat(value).year > 0
+        if kind == "gYearMonth":
+            year, month = value.split("-")[:2]
+            return int(year) > 0 and 1 <= int(month) <= 12
+        if kind == "gYear":
+            return int(value) > 0
+    except ValueError:
+        return False
+    return True
 
 
 def _fullmatch(pattern: str, value: str) -> bool:

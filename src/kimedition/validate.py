@@ -20,6 +20,11 @@ from .problems import Problem, Severity
 from .watchdog import DEFAULT_TIMEOUT
 
 
+EXPLAINS_RNG = frozenset({"date-valid", "date-attributes", "ref-syntax", "ref-kind"})
+"""Editorial rules whose message says more precisely what a RELAX NG error at the same
+place says (the schema's datatypes and patterns repeat them)."""
+
+
 @dataclass
 class ValidationReport:
     """The outcome of validating some files of an edition."""
@@ -40,6 +45,14 @@ class ValidationReport:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def sort(self) -> None:
+        """Order the problems by place, dropping a RELAX NG error that an editorial rule
+        reports, more precisely, at the same place (an impossible date, say)."""
+        ruled = {(p.path, p.line, p.column) for p in self.problems if p.rule in EXPLAINS_RNG}
+        self.problems = [
+            p
+            for p in self.problems
+            if not (p.rule == "rng" and p.line and (p.path, p.line, p.column) in ruled)
+        ]
         self.problems.sort(key=lambda p: (p.path, p.line, p.column, p.rule, p.message))
 
 
