@@ -28,8 +28,8 @@ import re
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass, field, replace
+from functools import cache, partial
 from pathlib import Path
 from types import FrameType
 
@@ -56,11 +56,12 @@ from .engine import (
     check_files,
     default_jobs,
     display_path,
+    name_index_json,
     register_nodes,
     scan_files,
 )
 from .errors import BuildError, InvalidEdition, UsageError
-from .indexes import Card, build_index, index_csv, index_json, index_xml
+from .indexes import Card, IndexEntry, build_index, index_csv, index_json, index_xml
 from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
 from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source, make_parser
 from .problems import Problem
@@ -304,10 +305,20 @@ class _Build:
 
     # The check pass -----------------------------------------------------------
 
+    def names(self, digests: Digests) -> str:
+        """The registers' name index for the editorial rules, kept between builds."""
+        known = self.previous.memo.get("names")
+        if known and known[0] == digests.rules:
+            names = str(known[1])
+        else:
+            names = name_index_json(self.edition)
+        self.state.memo["names"] = [digests.rules, names]
+        return names
+
     def check(
         self, digests: Digests, scans: list[Scan], ordered: list[Scan], cards: dict[str, Card]
     ) -> list[Problem]:
-        context = context_from_scans(self.edition, scans)
+        context = replace(context_from_scans(self.edition, scans), names=self.names(digests))
         used = digest(*context.used)
         tasks: list[CheckTask] = []
         known: list[Problem] = []
@@ -450,7 +461,7 @@ class _Build:
         report.problems.extend(self.check(digests, scans, ordered, cards))
         report.sort()
         self._stop_if_invalid(report, strict)
-        self.finish(digests, [cards_xml[s.path] for s in ordered])
+        self.finish(digests, [s.card for s in ordered if s.card], [cards[s.path] for s in ordered])
         self.commit()
         self.state.fingerprint = fingerprint
         self.state.remember_problems(report.problems)
@@ -485,71 +496,129 @@ class _Build:
         self.staging.write_bytes(relative, data)
         self.written.append(relative)
 
-    def finish(self, digests: Digests, cards: list[etree._Element]) -> None:
-        """The home page, the indexes and data, the copied sources and assets."""
+    def finish(self, digests: Digests, cards: list[str], parsed: list[Card]) -> None:
+        """The home page, the indexes and data, the copied sources and assets.
+
+        Each output is made only when its key changed; the inputs a key needs are cheap
+        digests, the outputs' own inputs (the catalogue, an index) are made on demand.
+        """
         edition = self.edition
-        catalogue = etree.Element(f"{{{KIM}}}catalogue", nsmap={"kim": KIM})
-        catalogue.extend(cards)
-        catalogue_text = etree.tostring(catalogue, encoding="unicode")
         finisher: Finisher | None = None
 
-        def run(role: str, source: Source, **documents: str) -> str:
+        def stylesheets() -> Finisher:
             nonlocal finisher
             if finisher is None:
                 finisher = Finisher(edition, self.settings)
-            return finisher.run(role, source.root, **documents)
+            return finisher
+
+        def run(role: str, source: Source, **parameters: str) -> str:
+            return stylesheets().run(role, source.root, **parameters)
+
+        @cache
+        def catalogue() -> str:
+            return f'<kim:catalogue xmlns:kim="{KIM}">{"".join(cards)}</kim:catalogue>'
 
         header = load_source(edition.header_path, display_path(edition.header_path))
-        home_key = digest(digests.finishing, catalogue_text)
-        self._emit(
-            "html/index.html", home_key, lambda: run("home", header, catalogue=catalogue_text)
-        )
+        home = partial(lambda: run("home", header, catalogue=catalogue()))
         if self.settings.split:
-            for year in sorted({card.get("sort", "")[:4] for card in cards}):
+            years: dict[str, list[str]] = {}
+            for card in cards:
+                years.setdefault(_card_sort(card)[:4], []).append(card)
+            summary = json.dumps([[year, len(found)] for year, found in sorted(years.items())])
+
+            def part(year: str | None) -> str:
+                # The pages of a split edition show the cards of one year (or none) and
+                # count the others: those are given as stubs, to keep the input small.
+                body = "".join(
+                    "".join(found)
+                    if here == year
+                    else "".join(f'<kim:card sort="{_card_sort(c)}"/>' for c in found)
+                    for here, found in sorted(years.items())
+                )
+                return f'<kim:catalogue xmlns:kim="{KIM}">{body}</kim:catalogue>'
+
+            self._emit(
+                "html/index.html",
+                digest(digests.finishing, "home", summary),
+                lambda: run("home", header, catalogue=part(None)),
+            )
+            for year, found in sorted(years.items()):
                 self._emit(
                     f"html/years/{year}.html",
-                    digest(home_key, year),
-                    partial(run, "home", header, catalogue=catalogue_text, year=year),
+                    digest(digests.finishing, "year", year, summary, *found),
+                    partial(lambda y: run("home", header, catalogue=part(y), year=y), year),
                 )
+        else:
+            self._emit("html/index.html", digest(digests.finishing, "home", *cards), home)
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
-        parsed = [Card.from_xml(card) for card in cards]
+        occurrences = digest(*(card.digest() for card in parsed))
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             register = load_source(path, display_path(path))
-            index = build_index(read_entries(register.root, kind), parsed)
-            index_text = index_xml(kind, index, len(cards))
-            key = digest(digests.finishing, index_text)
+            key = digest(digests.finishing, kind, register.data, occurrences)
 
-            def page(register: Source = register, index_text: str = index_text) -> str:
-                return run("html-index", register, index=index_text)
+            @cache
+            def index(register: Source = register, kind: str = kind) -> list[IndexEntry]:
+                return build_index(read_entries(register.root, kind), parsed)
 
-            def text(register: Source = register, index_text: str = index_text) -> str:
-                return run("text-index", register, index=index_text)
+            @cache
+            def index_text(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
+                return index_xml(kind, index(), len(cards))
 
-            self._emit(f"html/{name}.html", key, page)
+            self._emit(
+                f"html/{name}.html",
+                key,
+                partial(lambda r, i: run("html-index", r, index=i()), register, index_text),
+            )
             if self.settings.split:
-                if finisher is None:
-                    finisher = Finisher(edition, self.settings)
-                for letter in finisher.letters(register.root, kind):
-                    page_name = f"{name}-{letter.lower() or 'other'}"
+                for letter in self._letters(kind, register, stylesheets, digests):
                     self._emit(
-                        f"html/{page_name}.html",
+                        f"html/{name}-{letter.lower() or 'other'}.html",
                         digest(key, letter),
-                        partial(run, "html-index", register, index=index_text, letter=letter),
+                        partial(
+                            lambda r, i, x: run("html-index", r, index=i(), letter=x),
+                            register,
+                            index_text,
+                            letter,
+                        ),
                     )
-            self._emit(f"text/{name}.txt", key, text)
-            data_key = digest(index_text, register.data, __version__)
-            json_text, csv_text = index_json(kind, index), index_csv(kind, index)
+            self._emit(
+                f"text/{name}.txt",
+                key,
+                partial(lambda r, i: run("text-index", r, index=i()), register, index_text),
+            )
+            data_key = digest("data", kind, register.data, occurrences, __version__)
+            data = {
+                "json": cache(partial(lambda k, i: index_json(k, i()), kind, index)),
+                "csv": cache(partial(lambda k, i: index_csv(k, i()), kind, index)),
+            }
             for folder in ("data", "html/data"):
-                self._emit(f"{folder}/{name}.json", data_key, _constant(json_text))
-                self._emit(f"{folder}/{name}.csv", data_key, _constant(csv_text))
+                for suffix, make in data.items():
+                    self._emit(f"{folder}/{name}.{suffix}", data_key, make)
             self._emit(f"html/tei/{path.name}", digest(register.data), _constant(register.data))
         assets = edition.xslt_dir / "assets"
         if assets.is_dir():
             for asset in sorted(p for p in assets.rglob("*") if p.is_file()):
-                data = asset.read_bytes()
+                content = asset.read_bytes()
                 relative = f"html/assets/{asset.relative_to(assets).as_posix()}"
-                self._emit(relative, digest(data), _constant(data))
+                self._emit(relative, digest(content), _constant(content))
+
+    def _letters(
+        self,
+        kind: str,
+        register: Source,
+        stylesheets: Callable[[], Finisher],
+        digests: Digests,
+    ) -> list[str]:
+        """The letters of a split index, asked of the stylesheet once per register."""
+        key = digest("letters", kind, register.data, digests.pages)
+        known = self.previous.memo.get(f"letters-{kind}")
+        if known and known[0] == key:
+            letters = list(known[1])
+        else:
+            letters = stylesheets().letters(register.root, kind)
+        self.state.memo[f"letters-{kind}"] = [key, letters]
+        return letters
 
     # Commit ---------------------------------------------------------------------
 
@@ -571,6 +640,15 @@ class _Build:
 
 def _constant(value: str | bytes) -> Callable[[], str | bytes]:
     return lambda: value
+
+
+_SORT = re.compile(r'\ssort="([^"]*)"')
+
+
+def _card_sort(card: str) -> str:
+    """The sort date of a card, read from its text (the first @sort)."""
+    match = _SORT.search(card)
+    return match.group(1) if match else ""
 
 
 class Finisher:

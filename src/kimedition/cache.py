@@ -120,6 +120,8 @@ class BuildState:
     """A digest of every source's size and modification time and of every other input."""
     problems: list[list[Any]] = field(default_factory=list)
     """The validation problems of the build, with their paths."""
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Other results worth keeping between builds, each stored with its own key."""
 
     @classmethod
     def for_output(cls, out: Path) -> BuildState:
@@ -141,6 +143,7 @@ class BuildState:
         self.outputs = data.get("outputs", {})
         self.fingerprint = data.get("fingerprint", "")
         self.problems = data.get("problems", [])
+        self.memo = data.get("memo", {})
         return self
 
     def save(self) -> None:
@@ -155,6 +158,7 @@ class BuildState:
             "outputs": self.outputs,
             "fingerprint": self.fingerprint,
             "problems": self.problems,
+            "memo": self.memo,
         }
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")

@@ -81,9 +81,9 @@ class CorpusIndex:
         self, edition: Edition, path: Path, kind: str, ids: Iterable[str], refs: Iterable[str]
     ) -> None:
         """Record the ids a file defines and, for a document, the entries it refers to."""
-        tei = edition.tei_dir.resolve()
-        resolved = path.resolve()
-        relative = resolved.relative_to(tei).as_posix() if tei in resolved.parents else str(path)
+        tei = edition.tei_dir.as_posix() + "/"
+        name = path.as_posix()
+        relative = name[len(tei) :] if name.startswith(tei) else str(path)
         for value in ids:
             self.ids.setdefault(value, []).append(relative)
         if kind == "document":

@@ -39,8 +39,8 @@ from .parsing import (
     XML_ID,
     Source,
     UnreadableSource,
+    check_bytes,
     load_bytes,
-    load_source,
     read_bytes,
 )
 from .problems import Problem, Severity
@@ -140,6 +140,8 @@ class Context:
     ids: dict[str, list[str]]
     used: list[str]
     present: list[str]
+    names: str | None = None
+    """The registers' name index as JSON (``kim:name-index-json``), when already known."""
 
 
 def register_nodes(runtime: SaxonRuntime, edition: Edition) -> dict[str, Any]:
@@ -158,10 +160,32 @@ def register_nodes(runtime: SaxonRuntime, edition: Edition) -> dict[str, Any]:
     nodes: dict[str, Any] = {}
     for name, path in paths.items():
         try:
-            nodes[name] = runtime.document(load_source(path, display_path(path)).root)
-        except UnreadableSource:
+            nodes[name] = runtime.document(_checked_text(path))
+        except (UnreadableSource, TransformError):
             nodes[name] = runtime.document(empty)
     return nodes
+
+
+_TEXTS: dict[tuple[str, int, int], str] = {}
+
+
+def _checked_text(path: Path) -> str:
+    """A source's text, read and checked as every source is (regular file, size, UTF-8,
+    no document type declaration), kept for the next runtime of this process. Saxon
+    parses it itself: a runtime is locked, so nothing in the text can make it read."""
+    try:
+        info = path.stat()
+    except OSError:
+        raise UnreadableSource(Problem(display_path(path), message="no such file")) from None
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    if key not in _TEXTS:
+        shown = display_path(path)
+        data = read_bytes(path, shown)
+        check_bytes(data, shown)
+        if len(_TEXTS) > 16:  # a few editions' registers at most
+            _TEXTS.clear()
+        _TEXTS[key] = data.decode("utf-8-sig")
+    return _TEXTS[key]
 
 
 class Scanner:
@@ -215,6 +239,20 @@ class Scanner:
         return result
 
 
+def name_index_json(edition: Edition) -> str:
+    """The registers' name index, as the editorial rules compute it, in JSON."""
+    runtime = SaxonRuntime()
+    rules = runtime.compile(
+        text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
+    )
+    runtime.lock()
+    nodes = register_nodes(runtime, edition)
+    value = rules.call(
+        f"{{{KIM}}}name-index-json", [nodes["persons"], nodes["places"], nodes["orgs"]]
+    )
+    return str(value.head.string_value)
+
+
 class Checker:
     """The check pass, for one process: editorial rules, then (when publishing) pages."""
 
@@ -247,7 +285,11 @@ class Checker:
             register_index = rules.call(
                 f"{{{KIM}}}register-index", [persons, places, orgs, registers["edition"]]
             )
-            name_index = rules.call(f"{{{KIM}}}name-index", [persons, places, orgs])
+            name_index = (
+                runtime.json_text(context.names)
+                if context.names is not None
+                else rules.call(f"{{{KIM}}}name-index", [persons, places, orgs])
+            )
         except TransformError as error:
             raise SchemaError(
                 f"{edition.sch_path}: the corpus functions of the editorial rules failed: {error}"

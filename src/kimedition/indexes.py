@@ -41,6 +41,21 @@ class Card:
     mentions: dict[str, int]
     """pointer → number of mentions in the text."""
 
+    def digest(self) -> str:
+        """What the indexes take from this card, as one string to hash."""
+        return json.dumps(
+            [
+                self.id,
+                self.sort,
+                self.when,
+                self.date_label,
+                self.title,
+                self.type_label,
+                self.parties,
+                sorted(self.mentions.items()),
+            ]
+        )
+
     @classmethod
     def from_xml(cls, card: etree._Element) -> Card:
         date = card.find(f"{_K}date")

@@ -263,6 +263,11 @@ class SaxonRuntime:
         """An XDM value (maps, arrays, strings…) from a JSON-serialisable value."""
         return self.processor.parse_json(json_text=json.dumps(value, ensure_ascii=False))
 
+    def json_text(self, text: str) -> Any:
+        """An XDM value from JSON text."""
+        with _quiet():
+            return self.processor.parse_json(json_text=text)
+
     def strings(self, values: list[str]) -> Any:
         """An XDM sequence of strings."""
         sequence = self.processor.empty_sequence()

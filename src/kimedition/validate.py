@@ -19,7 +19,6 @@ from .parsing import DEFAULT_MAX_BYTES
 from .problems import Problem, Severity
 from .watchdog import DEFAULT_TIMEOUT
 
-
 EXPLAINS_RNG = frozenset({"date-valid", "date-attributes", "ref-syntax", "ref-kind"})
 """Editorial rules whose message says more precisely what a RELAX NG error at the same
 place says (the schema's datatypes and patterns repeat them)."""
