@@ -124,7 +124,11 @@ def test_index_data_agrees_with_the_sources(real_output: Path, kind: str) -> Non
             if expected[entry["id"]][doc_id]:
                 wanted_roles.add("mentioned")
             assert set(document["roles"]) == wanted_roles, (entry["id"], doc_id)
-    rows = list(csv.DictReader(io.StringIO((real_output / "data" / f"{INDEX_PAGES[kind]}.csv").read_text("utf-8"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((real_output / "data" / f"{INDEX_PAGES[kind]}.csv").read_text("utf-8"))
+        )
+    )
     pairs = {(r["id"], r["document_id"]) for r in rows if r["document_id"]}
     assert pairs == {(e, d) for e, docs in expected.items() for d in docs} | set(roles)
 
@@ -136,8 +140,13 @@ def test_person_index_page_lists_each_document_under_each_person(real_output: Pa
         entry = page.get_element_by_id(person)
         assert entry is not None, person
         # The entry's own block: the element with the anchor, or its nearest section.
-        block = next((a for a in entry.iterancestors() if a.tag in ("section", "article", "li", "div")), entry)
-        hrefs = {a.get("href", "") for a in block.iter("a")} | {a.get("href", "") for a in entry.iter("a")}
+        block = next(
+            (a for a in entry.iterancestors() if a.tag in ("section", "article", "li", "div")),
+            entry,
+        )
+        hrefs = {a.get("href", "") for a in block.iter("a")} | {
+            a.get("href", "") for a in entry.iter("a")
+        }
         for doc in documents:
             assert any(h.endswith(f"documents/{doc}.html") for h in hrefs), (person, doc)
 
@@ -145,7 +154,9 @@ def test_person_index_page_lists_each_document_under_each_person(real_output: Pa
 # Determinism and atomicity ---------------------------------------------------
 
 
-def test_two_builds_are_byte_identical(runner: CliRunner, small: SmallEdition, tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(
+    runner: CliRunner, small: SmallEdition, tmp_path: Path
+) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     assert build(runner, small.root, "--out", str(first)).exit_code == 0
     assert build(runner, small.root, "--out", str(second)).exit_code == 0
@@ -167,7 +178,9 @@ def test_invalid_edition_writes_nothing(runner: CliRunner, small: SmallEdition) 
     assert [p.name for p in small.root.iterdir() if p.name.startswith(".output.build")] == []
 
 
-def test_failed_transformation_leaves_previous_output(runner: CliRunner, small: SmallEdition) -> None:
+def test_failed_transformation_leaves_previous_output(
+    runner: CliRunner, small: SmallEdition
+) -> None:
     out = small.root / "output"
     assert build(runner, small.root).exit_code == 0
     before = tree_hashes(out)
@@ -179,7 +192,7 @@ def test_failed_transformation_leaves_previous_output(runner: CliRunner, small: 
         text.replace(
             "</xsl:stylesheet>",
             '<xsl:template match="/" priority="100" mode="#all">'
-            '<xsl:sequence select="error((), \'broken on purpose\')"/></xsl:template>'
+            "<xsl:sequence select=\"error((), 'broken on purpose')\"/></xsl:template>"
             "</xsl:stylesheet>",
         ),
         encoding="utf-8",
@@ -214,7 +227,9 @@ def test_stale_files_disappear_and_readme_stays(runner: CliRunner, small: SmallE
     assert (out / "html" / "index.html").is_file()
 
 
-def test_a_second_build_on_the_same_folder_is_refused(runner: CliRunner, small: SmallEdition) -> None:
+def test_a_second_build_on_the_same_folder_is_refused(
+    runner: CliRunner, small: SmallEdition
+) -> None:
     out = small.root / "output"
     with OutputLock(out):
         result = build(runner, small.root)
@@ -235,7 +250,9 @@ def test_sources_are_not_modified(runner: CliRunner, small: SmallEdition) -> Non
     assert tree_hashes(small.tei) == before
 
 
-def test_build_into_a_missing_parent_is_a_usage_error(runner: CliRunner, small: SmallEdition, tmp_path: Path) -> None:
+def test_build_into_a_missing_parent_is_a_usage_error(
+    runner: CliRunner, small: SmallEdition, tmp_path: Path
+) -> None:
     result = build(runner, small.root, "--out", str(tmp_path / "no" / "such" / "out"))
     assert result.exit_code == 2
     assert "does not exist" in result.stderr

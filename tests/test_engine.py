@@ -39,9 +39,13 @@ def test_workers_give_the_same_output_as_one_process(
     runner: CliRunner, larger: SmallEdition, tmp_path: Path
 ) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    result = runner.invoke(cli, ["-C", str(larger.root), "build", "-q", "--jobs", "1", "--out", str(one)])
+    result = runner.invoke(
+        cli, ["-C", str(larger.root), "build", "-q", "--jobs", "1", "--out", str(one)]
+    )
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["-C", str(larger.root), "build", "-q", "--jobs", "2", "--out", str(two)])
+    result = runner.invoke(
+        cli, ["-C", str(larger.root), "build", "-q", "--jobs", "2", "--out", str(two)]
+    )
     assert result.exit_code == 0, result.output
     assert tree_hashes(one) == tree_hashes(two)
     assert len(list((two / "html" / "documents").glob("*.html"))) == INLINE_LIMIT + 6
@@ -50,7 +54,8 @@ def test_workers_give_the_same_output_as_one_process(
 def test_workers_report_the_same_problems(runner: CliRunner, larger: SmallEdition) -> None:
     broken = sorted((larger.tei / "documents").glob("*-copy.xml"))[7]
     broken.write_text(
-        broken.read_text(encoding="utf-8").replace('ref="org:kwp"', 'ref="org:kpw"'), encoding="utf-8"
+        broken.read_text(encoding="utf-8").replace('ref="org:kwp"', 'ref="org:kpw"'),
+        encoding="utf-8",
     )
     outputs = []
     for jobs in ("1", "2"):

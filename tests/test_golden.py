@@ -48,7 +48,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def outputs(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for pattern in COMPARED for p in folder.glob(pattern))
+    return sorted(
+        p.relative_to(folder).as_posix() for pattern in COMPARED for p in folder.glob(pattern)
+    )
 
 
 def test_golden_files(built: Path, request: pytest.FixtureRequest) -> None:
@@ -66,7 +68,9 @@ def test_golden_files(built: Path, request: pytest.FixtureRequest) -> None:
         pytest.skip("golden files regenerated; review them with git diff tests/golden")
     expected = outputs(GOLDEN)
     assert produced == expected, "the set of outputs changed; regenerate with make golden"
-    different = [r for r in produced if normalise(built / r) != (GOLDEN / r).read_text(encoding="utf-8")]
+    different = [
+        r for r in produced if normalise(built / r) != (GOLDEN / r).read_text(encoding="utf-8")
+    ]
     assert not different, (
         f"{len(different)} outputs differ from tests/golden (first: {different[0]}); "
         "if the change is intended, run make golden and review git diff tests/golden"

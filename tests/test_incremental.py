@@ -40,8 +40,11 @@ def edit_reference(small: SmallEdition) -> None:
 
 
 def edit_register(small: SmallEdition) -> None:
-    small.edit(small.tei / "persons.xml", '<persName type="variant">Pak Hon-yong</persName>',
-               '<persName type="variant">Pak Hon-yong</persName>\n  <persName type="variant">Bak Heonyeong</persName>')
+    small.edit(
+        small.tei / "persons.xml",
+        '<persName type="variant">Pak Hon-yong</persName>',
+        '<persName type="variant">Pak Hon-yong</persName>\n  <persName type="variant">Bak Heonyeong</persName>',
+    )
 
 
 def edit_stylesheet(small: SmallEdition) -> None:
@@ -55,7 +58,9 @@ def edit_stylesheet(small: SmallEdition) -> None:
 
 def add_document(small: SmallEdition) -> None:
     text = small.document.read_text(encoding="utf-8")
-    new = text.replace(DOCUMENT_ID, "kim-1951-03-01-added").replace('when="1950-01-19"', 'when="1951-03-01"')
+    new = text.replace(DOCUMENT_ID, "kim-1951-03-01-added").replace(
+        'when="1950-01-19"', 'when="1951-03-01"'
+    )
     (small.tei / "documents" / "kim-1951-03-01-added.xml").write_text(new, encoding="utf-8")
 
 
@@ -126,7 +131,13 @@ def test_an_interrupted_commit_is_completed(edition: SmallEdition, tmp_path: Pat
     staging.write_text("html/new.html", "new")
     journal = out.parent / f".{out.name}.journal"
     journal.write_text(
-        json.dumps({"staging": str(staging.root), "moves": ["html/new.html"], "removals": ["html/persons.html"]}),
+        json.dumps(
+            {
+                "staging": str(staging.root),
+                "moves": ["html/new.html"],
+                "removals": ["html/persons.html"],
+            }
+        ),
         encoding="utf-8",
     )
     assert recover(out)

@@ -18,7 +18,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A non-editable install of the package into a folder of its own."""
     target = tmp_path_factory.mktemp("site")
     completed = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

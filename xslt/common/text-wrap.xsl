@@ -47,22 +47,28 @@
     <xsl:param name="first" as="xs:string"/>
     <xsl:param name="rest" as="xs:string"/>
     <xsl:variable name="lines" as="xs:string*">
+      <!-- $used: the columns of the prefix and the line so far, kept rather than measured
+           again for every word. -->
       <xsl:iterate select="tokenize(normalize-space($text), ' ')">
         <xsl:param name="line" as="xs:string" select="''"/>
         <xsl:param name="prefix" as="xs:string" select="$first"/>
+        <xsl:param name="used" as="xs:integer" select="kim:columns($first)"/>
         <xsl:on-completion>
           <xsl:sequence select="if ($line) then $prefix || $line else ()"/>
         </xsl:on-completion>
         <xsl:variable name="word" as="xs:string" select="."/>
+        <xsl:variable name="columns" as="xs:integer" select="kim:columns($word)"/>
         <xsl:choose>
           <xsl:when test="$line = ''">
             <xsl:next-iteration>
               <xsl:with-param name="line" select="$word"/>
+              <xsl:with-param name="used" select="$used + $columns"/>
             </xsl:next-iteration>
           </xsl:when>
-          <xsl:when test="kim:columns($prefix) + kim:columns($line) + 1 + kim:columns($word) le $width">
+          <xsl:when test="$used + 1 + $columns le $width">
             <xsl:next-iteration>
               <xsl:with-param name="line" select="$line || ' ' || $word"/>
+              <xsl:with-param name="used" select="$used + 1 + $columns"/>
             </xsl:next-iteration>
           </xsl:when>
           <xsl:otherwise>
@@ -70,6 +76,7 @@
             <xsl:next-iteration>
               <xsl:with-param name="line" select="$word"/>
               <xsl:with-param name="prefix" select="$rest"/>
+              <xsl:with-param name="used" select="kim:columns($rest) + $columns"/>
             </xsl:next-iteration>
           </xsl:otherwise>
         </xsl:choose>
