@@ -54,6 +54,7 @@ from .engine import (
     Scan,
     Settings,
     check_files,
+    configure,
     default_jobs,
     display_path,
     name_index_json,
@@ -668,13 +669,9 @@ class Finisher:
             else None
         )
         self.runtime.lock()
-        registers = register_nodes(self.runtime, edition)
-        for stylesheet in self.stylesheets.values():
-            for name, node in registers.items():
-                stylesheet.set(name, node)
-            stylesheet.set_string("base-url", settings.base_url)
-            stylesheet.set_string("version", __version__)
-            stylesheet.set("split", self.runtime.boolean(settings.split))
+        configure(
+            self.runtime, self.stylesheets.values(), register_nodes(self.runtime, edition), settings
+        )
         self._parsed: dict[str, object] = {}
 
     def run(self, role: str, source: etree._Element, **parameters: str) -> str:

@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import signal
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -166,6 +166,22 @@ def register_nodes(runtime: SaxonRuntime, edition: Edition) -> dict[str, Any]:
     return nodes
 
 
+def configure(
+    runtime: SaxonRuntime,
+    stylesheets: Iterable[Stylesheet],
+    registers: dict[str, Any],
+    settings: Settings,
+) -> None:
+    """Give publishing stylesheets the parameters they all declare (docs/stylesheets.md):
+    the registers and the header, the base URL, the toolkit's version, ``split``."""
+    for stylesheet in stylesheets:
+        for name, node in registers.items():
+            stylesheet.set(name, node)
+        stylesheet.set_string("base-url", settings.base_url)
+        stylesheet.set_string("version", __version__)
+        stylesheet.set("split", runtime.boolean(settings.split))
+
+
 _TEXTS: dict[tuple[str, int, int], str] = {}
 
 
@@ -269,12 +285,7 @@ class Checker:
         self.runtime.lock()
         registers = register_nodes(self.runtime, edition)
         self._set_rules_context(edition, registers, context)
-        for stylesheet in self.pages.values():
-            for name, node in registers.items():
-                stylesheet.set(name, node)
-            stylesheet.set_string("base-url", settings.base_url)
-            stylesheet.set_string("version", __version__)
-            stylesheet.set("split", self.runtime.boolean(settings.split))
+        configure(self.runtime, self.pages.values(), registers, settings)
 
     def _set_rules_context(
         self, edition: Edition, registers: dict[str, Any], context: Context

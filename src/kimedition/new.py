@@ -15,7 +15,6 @@ import calendar
 import datetime
 import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,6 +26,7 @@ from lxml import etree
 from .corpus import display_path, read_corpus
 from .edition import Edition
 from .errors import KimeditionError, UsageError
+from .output import synced_temporary
 from .parsing import NS, TEI_NS, XML_ID, UnreadableSource, load_source
 from .registers import Entry, read_entries
 
@@ -414,13 +414,7 @@ def _serialise(root: etree._Element) -> bytes:
 def _write_new(path: Path, data: bytes) -> None:
     """Write ``data`` to a new file at ``path`` atomically; never replace a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
+    with synced_temporary(path, data, 0o666 & ~_umask()) as temporary:
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -429,9 +423,6 @@ def _write_new(path: Path, data: bytes) -> None:
             if path.exists():
                 raise _exists(path) from None
             os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def _umask() -> int:

@@ -188,6 +188,25 @@ def listing(out: Path) -> tuple[set[str], bool]:
     return files, links
 
 
+@contextmanager
+def synced_temporary(path: Path, data: bytes, mode: int) -> Iterator[Path]:
+    """A temporary file next to ``path`` holding ``data``, flushed to disk and given
+    ``mode``; the caller moves it into place inside the ``with`` block. Whatever is left
+    of it afterwards is removed, so a failure never leaves a stray file."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        yield temporary
+    finally:
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+
+
 def _journal_path(out: Path) -> Path:
     return out.parent / f".{out.name}.journal"
 

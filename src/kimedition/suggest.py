@@ -26,7 +26,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -38,6 +37,7 @@ from .corpus import display_path, read_corpus
 from .edition import Edition
 from .errors import UsageError
 from .names import Candidate, NameIndex, base_key, words
+from .output import synced_temporary
 from .parsing import DEFAULT_MAX_BYTES, TEI_NS, UnreadableSource, load_bytes
 from .problems import Problem
 from .registers import KINDS, NAME_ELEMENTS, Entry, read_entries
@@ -536,17 +536,9 @@ def unified_diff(relative: str, old: str, findings: Sequence[Finding]) -> str:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
+    """Replace ``path`` with ``data`` in one step, keeping the file's permissions."""
+    with synced_temporary(path, data, path.stat().st_mode & 0o7777) as temporary:
         os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 # The command -------------------------------------------------------------------------
