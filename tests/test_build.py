@@ -21,6 +21,7 @@ from kimedition.build import INDEX_PAGES
 from kimedition.cli import cli
 from kimedition.edition import Edition
 from kimedition.errors import LockedError
+from kimedition.links import check_links
 from kimedition.output import OutputLock
 
 TEI = "http://www.tei-c.org/ns/1.0"
@@ -299,3 +300,30 @@ def test_a_large_edition_is_published_in_parts(
     hrefs = {a.get("href") for a in page.cssselect("a.name")}
     assert "../persons-s.html#stalin" in hrefs
     assert not any(h.startswith("../persons.html#") for h in hrefs)
+    assert check_links(out).broken == []
+
+
+def test_an_entry_with_many_documents_gets_a_page_of_its_own(
+    small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kimedition import build as build_module
+    from kimedition.build import build as build_edition
+    from test_engine import add_documents
+
+    add_documents(small, 12)
+    monkeypatch.setattr(build_module, "SPLIT_AT", 10)
+    monkeypatch.setattr(build_module, "ROWS", 5)
+    out = tmp_path / "out"
+    build_edition(Edition.open(small.root), out, jobs=1)
+    site = out / "html"
+    letter = html.parse(str(site / "persons-s.html")).getroot()
+    stalin = letter.get_element_by_id("stalin")
+    assert len(stalin.cssselect("table.occurrences tbody tr")) == 5
+    more = stalin.cssselect("p.more a")
+    assert [a.get("href") for a in more] == ["persons/stalin.html"]
+    own = html.parse(str(site / "persons" / "stalin.html")).getroot()
+    assert len(own.cssselect("table.occurrences tbody tr")) == 13
+    assert own.cssselect('a[href="../persons-s.html#stalin"]')
+    assert own.cssselect('a[href="../documents/kim-1950-01-19-test.html"]')
+    json.loads((out / "data" / "persons.json").read_text(encoding="utf-8"))
+    assert check_links(out).broken == []

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from lxml import etree
 
@@ -83,6 +84,10 @@ FINISHING_STYLESHEETS = {
 
 INDEX_PAGES = {"person": "persons", "place": "places", "org": "organisations"}
 """Register kind → base name of its index files."""
+
+ROWS = 100
+"""In an edition published in parts, the documents an index entry lists on its letter's
+page; an entry with more has a page of its own with all of them."""
 
 SPLIT_AT = 500
 """From this many documents on, the indexes are published one page per letter and the
@@ -210,6 +215,10 @@ class Digests:
 
     scan: str
     rules: str
+    """What the editorial rules of a register or the header depend on: all registers."""
+    rules_documents: str
+    """What the editorial rules of a document depend on, besides the registers' names:
+    the register entries' ids and kinds (not their notes or dates)."""
     pages: str
     finishing: str
     entries: dict[str, str]
@@ -231,6 +240,9 @@ class Digests:
         return cls(
             scan=digest(options, file_digest(edition.rng_path), xslt, header),
             rules=digest(options, file_digest(edition.sch_path), header, *registers),
+            rules_documents=digest(
+                options, file_digest(edition.sch_path), header, *sorted(entries)
+            ),
             pages=digest(options, xslt, header),
             finishing=digest(options, xslt, header, *registers),
             entries=entries,
@@ -260,13 +272,17 @@ class _Build:
         self.staging = staging
         self.progress = progress
         self.stop = stop
-        self.previous = BuildState.for_output(target).load()
+        self.quick = BuildState.for_output(target).path.with_name("quick.json")
+        self.written: list[str] = []
+
+    def _load(self) -> None:
+        """Read the previous build's state and list the output as it is now."""
+        self.previous = BuildState.for_output(self.target).load()
         self.state = BuildState(self.previous.path)
         # Reuse outputs only when the previous output is there, with no link in it through
         # which files could be moved out of the folder.
-        self.present, links = listing(target)
-        self.incremental = bool(self.previous.outputs) and target.is_dir() and not links
-        self.written: list[str] = []
+        self.present, links = listing(self.target)
+        self.incremental = bool(self.previous.outputs) and self.target.is_dir() and not links
 
     # The scan pass ------------------------------------------------------------
 
@@ -393,7 +409,9 @@ class _Build:
     def _rules_key(self, digests: Digests, scan: Scan, context: Context, used: str) -> str:
         collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
         return digest(
-            digests.rules,
+            digests.rules_documents + digest(context.names or "")
+            if scan.kind == "document"
+            else digests.rules,
             scan.sha,
             scan.kind,
             collisions,
@@ -430,34 +448,53 @@ class _Build:
             digests.scan, digests.rules, digests.pages, digests.finishing, json.dumps(stats)
         )
 
-    def unchanged(self, fingerprint: str) -> bool:
-        """Whether nothing changed since the previous build and its output is all there."""
-        if not self.incremental or self.previous.fingerprint != fingerprint:
-            return False
-        return set(self.previous.outputs) <= self.present
+    def _folders(self) -> dict[str, int]:
+        """Every folder of the output with its modification time: a file added, removed
+        or renamed in a folder changes the folder's time."""
+        folders: dict[str, int] = {}
+        for folder, dirs, _ in os.walk(self.target, followlinks=False):
+            path = Path(folder)
+            folders[path.relative_to(self.target).as_posix()] = path.stat().st_mtime_ns
+            dirs.sort()
+        return folders
+
+    def unchanged(self, fingerprint: str) -> dict[str, Any] | None:
+        """What the previous build recorded, if nothing changed since and its output is
+        as it left it; read from a small file, so that a build with nothing to do is quick."""
+        try:
+            quick = json.loads(self.quick.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(quick, dict) or quick.get("fingerprint") != fingerprint:
+            return None
+        if not self.target.is_dir() or quick.get("folders") != self._folders():
+            return None
+        return quick
 
     def build(self, strict: bool) -> BuildResult:
         digests = Digests.compute(self.edition, self.settings)
         fingerprint = self.fingerprint(digests)
-        if self.unchanged(fingerprint):
-            report = ValidationReport(problems=self.previous.recalled_problems())
+        quick = self.unchanged(fingerprint)
+        if quick is not None:
+            report = ValidationReport(problems=BuildState.problems_from(quick["problems"]))
             report.files = [display_path(p) for p, _ in source_files(self.edition)]
             self._stop_if_invalid(report, strict)
             self.staging.discard()
-            pages = sum(1 for o in self.previous.outputs if o.startswith("html/documents/"))
-            return BuildResult(self.target, report, pages, sorted(self.previous.outputs))
+            return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
+        self._load()
         scans = self.scan(digests)
         report = ValidationReport(problems=missing_problems(self.edition))
         report.files = [scan.display for scan in scans]
         for scan in scans:
             report.problems.extend(scan.problems)
         documents = [s for s in scans if s.kind == "document" and s.readable and s.card]
-        cards_xml = {
-            s.path: etree.fromstring(s.card.encode("utf-8"), make_parser())
+        # Cards as objects; their parsed trees are not kept (10,000 of them would be large).
+        parser = make_parser()
+        cards = {
+            s.path: Card.from_xml(etree.fromstring(s.card.encode("utf-8"), parser))
             for s in documents
             if s.card
         }
-        cards = {path: Card.from_xml(card) for path, card in cards_xml.items()}
         ordered = sorted(documents, key=lambda s: (cards[s.path].sort, cards[s.path].id))
         report.problems.extend(self.check(digests, scans, ordered, cards))
         report.sort()
@@ -467,6 +504,16 @@ class _Build:
         self.state.fingerprint = fingerprint
         self.state.remember_problems(report.problems)
         self.state.save()
+        quick = {
+            "fingerprint": fingerprint,
+            "folders": self._folders(),
+            "problems": self.state.problems,
+            "documents": len(ordered),
+            "files": sorted(self.state.outputs),
+        }
+        temporary = self.quick.with_suffix(".tmp")
+        temporary.write_text(json.dumps(quick), encoding="utf-8")
+        os.replace(temporary, self.quick)
         return BuildResult(
             self.target,
             report,
@@ -557,41 +604,30 @@ class _Build:
             path = edition.register_path(kind)
             register = load_source(path, display_path(path))
             key = digest(digests.finishing, kind, register.data, occurrences)
+            index = build_index(read_entries(register.root, kind), parsed)
 
             @cache
-            def index(register: Source = register, kind: str = kind) -> list[IndexEntry]:
-                return build_index(read_entries(register.root, kind), parsed)
+            def whole(kind: str = kind, index: list[IndexEntry] = index) -> str:
+                return index_xml(kind, index, len(cards))
 
-            @cache
-            def index_text(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
-                return index_xml(kind, index(), len(cards))
+            def page(index_text: str, register: Source = register, **strings: str) -> str:
+                return run("html-index", register, index=index_text, **strings)
 
-            self._emit(
-                f"html/{name}.html",
-                key,
-                partial(lambda r, i: run("html-index", r, index=i()), register, index_text),
-            )
             if self.settings.split:
-                for letter in self._letters(kind, register, stylesheets, digests):
-                    self._emit(
-                        f"html/{name}-{letter.lower() or 'other'}.html",
-                        digest(key, letter),
-                        partial(
-                            lambda r, i, x: run("html-index", r, index=i(), letter=x),
-                            register,
-                            index_text,
-                            letter,
-                        ),
-                    )
+                self._index_in_parts(
+                    kind, name, register, index, len(cards), page, stylesheets, digests
+                )
+            else:
+                self._emit(f"html/{name}.html", key, partial(lambda p, w: p(w()), page, whole))
             self._emit(
                 f"text/{name}.txt",
                 key,
-                partial(lambda r, i: run("text-index", r, index=i()), register, index_text),
+                partial(lambda r, w: run("text-index", r, index=w()), register, whole),
             )
             data_key = digest("data", kind, register.data, occurrences, __version__)
             data = {
-                "json": cache(partial(lambda k, i: index_json(k, i()), kind, index)),
-                "csv": cache(partial(lambda k, i: index_csv(k, i()), kind, index)),
+                "json": cache(partial(index_json, kind, index)),
+                "csv": cache(partial(index_csv, kind, index)),
             }
             for folder in ("data", "html/data"):
                 for suffix, make in data.items():
@@ -604,22 +640,62 @@ class _Build:
                 relative = f"html/assets/{asset.relative_to(assets).as_posix()}"
                 self._emit(relative, digest(content), _constant(content))
 
+    def _index_in_parts(
+        self,
+        kind: str,
+        name: str,
+        register: Source,
+        index: list[IndexEntry],
+        documents: int,
+        page: Callable[..., str],
+        stylesheets: Callable[[], Finisher],
+        digests: Digests,
+    ) -> None:
+        """A split index: its front page, a page per letter (given only the index of its
+        own entries), and a page of its own for an entry with more documents than a
+        letter's page lists."""
+        letters, letter_of = self._letters(kind, register, stylesheets, digests)
+        base = digest(digests.finishing, kind, register.data, str(documents))
+        self._emit(f"html/{name}.html", base, lambda: page(index_xml(kind, [], documents)))
+        for letter in letters:
+            part = [item for item in index if letter_of.get(item.entry.id) == letter]
+            self._emit(
+                f"html/{name}-{letter.lower() or 'other'}.html",
+                digest(base, "letter", letter, _index_digest(part)),
+                partial(
+                    lambda p, x: page(index_xml(kind, p, documents), letter=x, rows=ROWS),
+                    part,
+                    letter,
+                ),
+            )
+            for item in part:
+                if len(item.occurrences) > ROWS:
+                    self._emit(
+                        f"html/{name}/{item.entry.id}.html",
+                        digest(base, "entry", _index_digest([item])),
+                        partial(
+                            lambda i: page(index_xml(kind, [i], documents), entry=i.entry.id),
+                            item,
+                        ),
+                    )
+
     def _letters(
         self,
         kind: str,
         register: Source,
         stylesheets: Callable[[], Finisher],
         digests: Digests,
-    ) -> list[str]:
-        """The letters of a split index, asked of the stylesheet once per register."""
+    ) -> tuple[list[str], dict[str, str]]:
+        """The letters of a split index and the letter of each entry, asked of the
+        stylesheet once per register and kept between builds."""
         key = digest("letters", kind, register.data, digests.pages)
         known = self.previous.memo.get(f"letters-{kind}")
         if known and known[0] == key:
-            letters = list(known[1])
+            letters, letter_of = list(known[1]), dict(known[2])
         else:
-            letters = stylesheets().letters(register.root, kind)
-        self.state.memo[f"letters-{kind}"] = [key, letters]
-        return letters
+            letters, letter_of = stylesheets().letters(register.root, kind)
+        self.state.memo[f"letters-{kind}"] = [key, letters, letter_of]
+        return letters, letter_of
 
     # Commit ---------------------------------------------------------------------
 
@@ -637,6 +713,18 @@ class _Build:
                 staged.unlink()
                 self.written.remove(relative)
         commit_changes(self.staging, removals)
+
+
+def _index_digest(items: list[IndexEntry]) -> str:
+    """What a part of an index shows of the documents: ids, dates, titles, counts, roles."""
+    return digest(
+        *(
+            json.dumps(
+                [item.entry.id, [[o.card.digest(), o.mentions, o.roles] for o in item.occurrences]]
+            )
+            for item in items
+        )
+    )
 
 
 def _constant(value: str | bytes) -> Callable[[], str | bytes]:
@@ -674,23 +762,26 @@ class Finisher:
         )
         self._parsed: dict[str, object] = {}
 
-    def run(self, role: str, source: etree._Element, **parameters: str) -> str:
+    def run(self, role: str, source: etree._Element, **parameters: str | int) -> str:
         """Run a driver on ``source``. ``catalogue`` and ``index`` are XML given as text;
-        ``letter`` and ``year`` are strings; a parameter not given is left empty."""
+        ``letter``, ``year`` and ``entry`` strings, ``rows`` a number; a parameter not
+        given is left empty (``rows``: 0, every document)."""
         stylesheet = self.stylesheets[role]
         for name in self.DOCUMENTS:
             if name in parameters:
-                stylesheet.set(name, self._document(parameters[name]))
+                stylesheet.set(name, self._document(str(parameters[name])))
         for name in self.STRINGS:
             value = parameters.get(name)
             stylesheet.set(
                 name,
-                self.runtime.string(value) if value is not None else self.runtime.empty(),
+                self.runtime.string(str(value)) if value is not None else self.runtime.empty(),
             )
+        if role == "html-index":
+            stylesheet.set("rows", self.runtime.integer(int(parameters.get("rows", 0))))
         return stylesheet.transform(self.runtime.document(source))
 
     DOCUMENTS = ("catalogue", "index")
-    STRINGS = ("letter", "year")
+    STRINGS = ("letter", "year", "entry")
 
     def _document(self, text: str) -> object:
         """An XML parameter, parsed once however many pages use it."""
@@ -698,14 +789,19 @@ class Finisher:
             self._parsed = {text: self.runtime.document(text)}
         return self._parsed[text]
 
-    def letters(self, register: etree._Element, kind: str) -> list[str]:
-        """The letters a split index has a page for ('' for names in other scripts)."""
+    def letters(self, register: etree._Element, kind: str) -> tuple[list[str], dict[str, str]]:
+        """The letters a split index has a page for ('' for names in other scripts), and
+        the letter of each entry."""
         if self.functions is None:
             raise ValueError("the index is not split: it has no letter pages")
-        value = self.functions.call(
-            f"{{{KIM}}}index-letters", [self.runtime.document(register), self.runtime.string(kind)]
-        )
-        return [str(value.item_at(i).get_string_value()) for i in range(value.size)]
+        arguments = [self.runtime.document(register), self.runtime.string(kind)]
+        letters = self.functions.call(f"{{{KIM}}}index-letters", arguments)
+        pairs = self.functions.call(f"{{{KIM}}}entry-letters", arguments)
+        letter_of = {}
+        for i in range(pairs.size):
+            entry, _, letter = str(pairs.item_at(i).get_string_value()).partition(" ")
+            letter_of[entry] = letter
+        return [str(letters.item_at(i).get_string_value()) for i in range(letters.size)], letter_of
 
 
 __all__ = ["INDEX_PAGES", "BuildResult", "build"]

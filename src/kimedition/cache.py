@@ -189,4 +189,9 @@ class BuildState:
         self.problems = [[p.path, *_problem_to_json(p)] for p in problems]
 
     def recalled_problems(self) -> list[Problem]:
-        return [_problem_from_json(p[1:], str(p[0])) for p in self.problems]
+        return self.problems_from(self.problems)
+
+    @staticmethod
+    def problems_from(records: list[list[Any]]) -> list[Problem]:
+        """Problems as :meth:`remember_problems` recorded them."""
+        return [_problem_from_json(p[1:], str(p[0])) for p in records]

@@ -198,12 +198,15 @@ def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
 def index_json(
     kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
 ) -> str:
-    """The index as JSON: every entry with its documents."""
-    payload = {
-        "kind": kind,
-        "entries": [_entry_json(item, document_url) for item in index],
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    """The index as JSON: every entry with its documents.
+
+    Each entry is serialised on its own, so that a large index is never held twice as
+    Python objects and text at once.
+    """
+    entries = ",\n".join(
+        json.dumps(_entry_json(item, document_url), ensure_ascii=False, indent=2) for item in index
+    )
+    return f'{{"kind": {json.dumps(kind)}, "entries": [\n{entries}\n]}}\n'
 
 
 CSV_COLUMNS = (

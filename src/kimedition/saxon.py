@@ -256,6 +256,9 @@ class SaxonRuntime:
         """The empty sequence."""
         return self.processor.empty_sequence()
 
+    def integer(self, value: int) -> Any:
+        return self.processor.make_integer_value(value)
+
     def boolean(self, value: bool) -> Any:
         return self.processor.make_boolean_value(value)
 

@@ -39,11 +39,53 @@
 
   <xsl:key name="kim:index-entry" match="kim:entry" use="@id"/>
 
-  <!-- Index pages are at the top of html/. -->
-  <xsl:variable name="kim:index-root" as="xs:string" select="''"/>
+  <!-- When set, the page is this one entry, with all its documents (persons/ID.html), for
+       an entry with more documents than a letter's page lists ($rows). -->
+  <xsl:param name="entry" as="xs:string?" select="()"/>
+  <!-- How many documents an entry lists on a letter's page; 0 for all of them. -->
+  <xsl:param name="rows" as="xs:integer" select="0"/>
+
+  <!-- Index pages are at the top of html/, an entry's own page one level down. -->
+  <xsl:variable name="kim:index-root" as="xs:string" select="if (exists($entry)) then '../' else ''"/>
 
   <!-- The Latin alphabet of the A–Z navigation. -->
   <xsl:variable name="kim:alphabet" as="xs:string+" select="(65 to 90) ! codepoints-to-string(.)"/>
+
+  <!-- An entry's own page: the frame and the entry, with every document that refers to it. -->
+  <xsl:template match="/tei:TEI[exists($entry)]" mode="kim:html-index" priority="1">
+    <xsl:variable name="kind" as="xs:string" select="kim:register-kind(.)"/>
+    <xsl:variable name="page" as="xs:string" select="$kim:index-pages($kind)"/>
+    <xsl:variable name="item" as="element()?" select="kim:register-entries(., $kind)[@xml:id = $entry]"/>
+    <xsl:variable name="title" as="xs:string" select="kim:label($page) || ': ' || ($item ! kim:index-name(.), $entry)[1]"/>
+    <html lang="{kim:html-lang(.)}">
+      <xsl:call-template name="kim:html-head">
+        <xsl:with-param name="title" select="$title"/>
+        <xsl:with-param name="root" select="$kim:index-root"/>
+        <xsl:with-param name="description" select="$title || ': ' || kim:edition-title()"/>
+        <xsl:with-param name="canonical" select="kim:public-url($page || '/' || $entry || '.html')"/>
+      </xsl:call-template>
+      <body class="page-index page-entry page-{$page}">
+        <xsl:call-template name="kim:site-header">
+          <xsl:with-param name="root" select="$kim:index-root"/>
+          <xsl:with-param name="current" select="$page"/>
+        </xsl:call-template>
+        <main id="main" tabindex="-1">
+          <div class="wrap">
+            <h1><xsl:value-of select="$title"/></h1>
+            <p class="back">
+              <a href="{kim:index-href($kind || ':' || $entry, $kim:index-root)}">
+                <xsl:value-of select="kim:label('back-to-index')"/>
+              </a>
+            </p>
+            <xsl:apply-templates select="$item" mode="kim:html-index"/>
+          </div>
+        </main>
+        <xsl:call-template name="kim:site-footer">
+          <xsl:with-param name="root" select="$kim:index-root"/>
+        </xsl:call-template>
+      </body>
+    </html>
+  </xsl:template>
 
   <!-- The page: the frame, an introduction with the downloads, the letters, the entries. -->
   <xsl:template match="/tei:TEI" mode="kim:html-index">
@@ -229,6 +271,7 @@
       <xsl:call-template name="kim:occurrences">
         <xsl:with-param name="occurrences" select="$occurrences"/>
         <xsl:with-param name="name" select="kim:standard-name(.)"/>
+        <xsl:with-param name="id" select="$id"/>
       </xsl:call-template>
     </article>
   </xsl:template>
@@ -250,7 +293,9 @@
       <xsl:text>, </xsl:text>
       <i><xsl:value-of select="kim:label('see')"/></i>
       <xsl:text> </xsl:text>
-      <a href="#{$entry/@xml:id}"><xsl:value-of select="kim:index-name($entry)"/></a>
+      <!-- In a split index the entry may be on another letter's page. -->
+      <a href="{if ($split) then kim:index-href(local-name($entry) || ':' || $entry/@xml:id, $kim:index-root)
+                else '#' || $entry/@xml:id}"><xsl:value-of select="kim:index-name($entry)"/></a>
     </p>
   </xsl:template>
 
@@ -407,6 +452,10 @@
   <xsl:template name="kim:occurrences">
     <xsl:param name="occurrences" as="element(kim:occurrence)*" required="yes"/>
     <xsl:param name="name" as="xs:string" required="yes"/>
+    <xsl:param name="id" as="xs:string" required="yes"/>
+    <!-- A letter's page lists the first $rows documents; the entry's own page has them all. -->
+    <xsl:variable name="shortened" as="xs:boolean"
+                  select="$rows gt 0 and empty($entry) and count($occurrences) gt $rows"/>
     <xsl:choose>
       <xsl:when test="exists($occurrences)">
         <table class="occurrences">
@@ -425,9 +474,17 @@
             </tr>
           </thead>
           <tbody>
-            <xsl:apply-templates select="$occurrences" mode="kim:html-index"/>
+            <xsl:apply-templates select="if ($shortened) then subsequence($occurrences, 1, $rows) else $occurrences"
+                                 mode="kim:html-index"/>
           </tbody>
         </table>
+        <xsl:if test="$shortened">
+          <p class="more">
+            <a href="{$kim:index-pages(kim:register-kind(/tei:TEI))}/{$id}.html">
+              <xsl:value-of select="kim:label('all-documents') || ' (' || count($occurrences) || ')'"/>
+            </a>
+          </p>
+        </xsl:if>
       </xsl:when>
       <xsl:otherwise>
         <p class="no-occurrences"><xsl:value-of select="kim:label('not-referred')"/></p>
@@ -552,6 +609,16 @@
     <xsl:param name="initial" as="xs:string"/>
     <xsl:sequence select="(if ($split) then kim:letter-page($page, $initial) else '')
                           || '#' || kim:letter-id($initial)"/>
+  </xsl:function>
+
+  <!-- The letter each entry of a register is listed under, as "ID LETTER" (the letter ''
+       for other scripts, then nothing after the space); the build hands each letter's page
+       only the index of its own entries. -->
+  <xsl:function name="kim:entry-letters" as="xs:string*" visibility="public">
+    <xsl:param name="register" as="document-node()"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:sequence select="kim:register-entries($register/tei:TEI, $kind)
+                          ! (@xml:id || ' ' || kim:index-letter(kim:item-sort-form(.)))"/>
   </xsl:function>
 
   <!-- The letters a split index has a page for (A–Z, '' for other scripts), in order;

@@ -94,6 +94,8 @@
     (: index pages :)
     'letters': 'Letters',
     'letter': 'Letter',
+    'all-documents': 'All documents',
+    'back-to-index': 'Back to the index',
     'year': 'Year',
     'years': 'Documents by year',
     'documents-of': 'Documents of',
