@@ -34,7 +34,7 @@ from click.testing import CliRunner
 from lxml import html
 
 from conftest import DOCUMENT_ID, DOCUMENT_XML, ROOT, SmallEdition
-from kimedition.cli import ISSUES_URL, cli
+from kimedition.cli import REPORT_HINT, cli
 from kimedition.parsing import MAX_ATTRIBUTES, MAX_DEPTH, MAX_NAME
 from test_engine import add_documents
 
@@ -1295,7 +1295,7 @@ def test_internal_error_is_one_line_with_a_report_hint(
     lines = run.err.strip().splitlines()
     assert len(lines) == 1, run.err
     assert "internal error: RuntimeError: something unexpected" in lines[0]
-    assert ISSUES_URL in lines[0] and "KIMEDITION_DEBUG=1" in lines[0]
+    assert REPORT_HINT in lines[0] and "KIMEDITION_DEBUG=1" in lines[0]
     assert "Traceback" not in run.err
 
 

@@ -32,7 +32,9 @@ from .suggest import suggest as suggest_names
 from .validate import validate as validate_edition
 from .watchdog import DEFAULT_TIMEOUT
 
-ISSUES_URL = "https://github.com/kimedition/kimedition/issues"
+REPORT_HINT = (
+    "please report it to the kimedition maintainers, with the command you ran and this line"
+)
 
 
 class KimeditionGroup(click.Group):
@@ -57,7 +59,7 @@ class KimeditionGroup(click.Group):
             detail = " ".join(str(error).split())
             click.echo(
                 f"kimedition: internal error: {error.__class__.__name__}: {detail}. "
-                f"This is a bug; please report it at {ISSUES_URL} "
+                f"This is a bug; {REPORT_HINT} "
                 "(set KIMEDITION_DEBUG=1 to see the traceback).",
                 err=True,
             )
