@@ -22,6 +22,7 @@ whole build has succeeded; a later build moves only the changed files into place
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -273,6 +274,9 @@ class _Build:
         self.progress = progress
         self.stop = stop
         self.quick = BuildState.for_output(target).path.with_name("quick.json")
+        self.files = source_files(edition)
+        """The sources, listed once for the whole build."""
+        self.names_digest = ""
         self.written: list[str] = []
 
     def _load(self) -> None:
@@ -287,7 +291,7 @@ class _Build:
     # The scan pass ------------------------------------------------------------
 
     def scan(self, digests: Digests) -> list[Scan]:
-        files = source_files(self.edition)
+        files = self.files
         scans: dict[int, Scan] = {}
         needed: list[tuple[int, Path, str]] = []
         for position, (path, kind) in enumerate(files):
@@ -336,6 +340,7 @@ class _Build:
         self, digests: Digests, scans: list[Scan], ordered: list[Scan], cards: dict[str, Card]
     ) -> list[Problem]:
         context = replace(context_from_scans(self.edition, scans), names=self.names(digests))
+        self.names_digest = digest(context.names or "")
         used = digest(*context.used)
         tasks: list[CheckTask] = []
         known: list[Problem] = []
@@ -409,7 +414,7 @@ class _Build:
     def _rules_key(self, digests: Digests, scan: Scan, context: Context, used: str) -> str:
         collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
         return digest(
-            digests.rules_documents + digest(context.names or "")
+            digests.rules_documents + self.names_digest
             if scan.kind == "document"
             else digests.rules,
             scan.sha,
@@ -438,7 +443,7 @@ class _Build:
     def fingerprint(self, digests: Digests) -> str:
         """Every input at once: sources by size and modification time, the rest by digest."""
         stats: list[object] = []
-        for path, kind in source_files(self.edition):
+        for path, kind in self.files:
             try:
                 stat = path.stat()
             except OSError:
@@ -477,7 +482,7 @@ class _Build:
         quick = self.unchanged(fingerprint)
         if quick is not None:
             report = ValidationReport(problems=BuildState.problems_from(quick["problems"]))
-            report.files = [display_path(p) for p, _ in source_files(self.edition)]
+            report.files = [display_path(p) for p, _ in self.files]
             self._stop_if_invalid(report, strict)
             self.staging.discard()
             return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
@@ -599,7 +604,8 @@ class _Build:
         else:
             self._emit("html/index.html", digest(digests.finishing, "home", *cards), home)
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
-        occurrences = digest(*(card.digest() for card in parsed))
+        card_digests = {card.id: card.digest() for card in parsed}
+        occurrences = digest(*card_digests.values())
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             register = load_source(path, display_path(path))
@@ -615,7 +621,15 @@ class _Build:
 
             if self.settings.split:
                 self._index_in_parts(
-                    kind, name, register, index, len(cards), page, stylesheets, digests
+                    kind,
+                    name,
+                    register,
+                    index,
+                    len(cards),
+                    page,
+                    stylesheets,
+                    digests,
+                    card_digests,
                 )
             else:
                 self._emit(f"html/{name}.html", key, partial(lambda p, w: p(w()), page, whole))
@@ -650,6 +664,7 @@ class _Build:
         page: Callable[..., str],
         stylesheets: Callable[[], Finisher],
         digests: Digests,
+        cards: dict[str, str],
     ) -> None:
         """A split index: its front page, a page per letter (given only the index of its
         own entries), and a page of its own for an entry with more documents than a
@@ -661,7 +676,7 @@ class _Build:
             part = [item for item in index if letter_of.get(item.entry.id) == letter]
             self._emit(
                 f"html/{name}-{letter.lower() or 'other'}.html",
-                digest(base, "letter", letter, _index_digest(part)),
+                digest(base, "letter", letter, _index_digest(part, cards)),
                 partial(
                     lambda p, x: page(index_xml(kind, p, documents), letter=x, rows=ROWS),
                     part,
@@ -672,7 +687,7 @@ class _Build:
                 if len(item.occurrences) > ROWS:
                     self._emit(
                         f"html/{name}/{item.entry.id}.html",
-                        digest(base, "entry", _index_digest([item])),
+                        digest(base, "entry", _index_digest([item], cards)),
                         partial(
                             lambda i: page(index_xml(kind, [i], documents), entry=i.entry.id),
                             item,
@@ -715,16 +730,16 @@ class _Build:
         commit_changes(self.staging, removals)
 
 
-def _index_digest(items: list[IndexEntry]) -> str:
-    """What a part of an index shows of the documents: ids, dates, titles, counts, roles."""
-    return digest(
-        *(
-            json.dumps(
-                [item.entry.id, [[o.card.digest(), o.mentions, o.roles] for o in item.occurrences]]
-            )
-            for item in items
-        )
-    )
+def _index_digest(items: list[IndexEntry], cards: dict[str, str]) -> str:
+    """What a part of an index shows of the documents: each entry's occurrences, by the
+    digest of their card (``cards``: id → :meth:`Card.digest`), mentions and roles."""
+    hasher = hashlib.sha256()
+    for item in items:
+        hasher.update(item.entry.id.encode("utf-8") + b"\n")
+        for o in item.occurrences:
+            line = f"{cards[o.card.id]}\t{o.mentions}\t{' '.join(o.roles)}\n"
+            hasher.update(line.encode("utf-8"))
+    return hasher.hexdigest()
 
 
 def _constant(value: str | bytes) -> Callable[[], str | bytes]:

@@ -62,11 +62,16 @@ R = TypeVar("R")
 
 
 def display_path(path: Path) -> str:
-    """How a path is shown in messages: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """How a path is shown in messages: relative to the current folder when inside it.
+
+    The path is made absolute without following links (no system call per part), so a
+    linked file is shown where the edition has it.
+    """
+    absolute = os.path.abspath(path)
+    here = os.getcwd()
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return Path(absolute[len(here.rstrip(os.sep)) + 1 :]).as_posix()
+    return absolute
 
 
 def default_jobs() -> int:

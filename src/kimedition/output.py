@@ -174,17 +174,17 @@ def listing(out: Path) -> tuple[set[str], bool]:
     links = False
     if not out.is_dir() or out.is_symlink():
         return files, out.is_symlink()
-    for folder, dirs, names in os.walk(out, followlinks=False):
-        base = Path(folder)
-        for name in dirs:
-            if (base / name).is_symlink():
-                links = True
-        for name in names:
-            path = base / name
-            if path.is_symlink():
-                links = True
-            else:
-                files.add(path.relative_to(out).as_posix())
+    pending = [(str(out), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:  # the kind of entry comes with it: no call per file
+                if entry.is_symlink():
+                    links = True
+                elif entry.is_dir():
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    files.add(prefix + entry.name)
     return files, links
 
 
