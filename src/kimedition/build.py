@@ -86,7 +86,7 @@ FINISHING_STYLESHEETS = {
 INDEX_PAGES = {"person": "persons", "place": "places", "org": "organisations"}
 """Register kind → base name of its index files."""
 
-ROWS = 100
+ROWS = 50
 """In an edition published in parts, the documents an index entry lists on its letter's
 page; an entry with more has a page of its own with all of them."""
 
