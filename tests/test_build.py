@@ -327,3 +327,37 @@ def test_an_entry_with_many_documents_gets_a_page_of_its_own(
     assert own.cssselect('a[href="../documents/kim-1950-01-19-test.html"]')
     json.loads((out / "data" / "persons.json").read_text(encoding="utf-8"))
     assert check_links(out).broken == []
+
+
+def test_progress_is_shown_on_a_terminal_and_quiet_silences_it(small: SmallEdition) -> None:
+    import os
+    import pty
+
+    def run(*options: str) -> str:
+        main, secondary = pty.openpty()
+        try:
+            completed = subprocess.run(
+                [sys.executable, "-m", "kimedition", "-C", str(small.root), "build", *options],
+                stdout=subprocess.DEVNULL,
+                stderr=secondary,
+                timeout=300,
+            )
+            assert completed.returncode == 0
+            os.close(secondary)
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(main, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return b"".join(chunks).decode("utf-8", "replace")
+        finally:
+            os.close(main)
+
+    shown = run("--out", str(small.root / "first"))
+    assert "checking" in shown and "publishing" in shown
+    assert "built 1 document into" in shown
+    assert run("--quiet", "--out", str(small.root / "second")) == ""

@@ -288,8 +288,9 @@ def build(
     for problem in result.report.problems:
         click.echo(problem.format(), err=True)
     if not quiet:
+        documents = f"{result.documents} document{'s' if result.documents != 1 else ''}"
         click.echo(
-            f"built {result.documents} documents into {display_path(result.out)} "
+            f"built {documents} into {display_path(result.out)} "
             f"({len(result.files)} files; {summary_line(result.report)})",
             err=True,
         )
