@@ -188,9 +188,6 @@ class BuildState:
     def remember_problems(self, problems: list[Problem]) -> None:
         self.problems = [[p.path, *_problem_to_json(p)] for p in problems]
 
-    def recalled_problems(self) -> list[Problem]:
-        return self.problems_from(self.problems)
-
     @staticmethod
     def problems_from(records: list[list[Any]]) -> list[Problem]:
         """Problems as :meth:`remember_problems` recorded them."""

@@ -140,10 +140,6 @@ class Edition:
         """The header and the registers, in a fixed order, whether or not they exist."""
         return [self.header_path, *self.register_paths.values()]
 
-    def source_paths(self) -> list[Path]:
-        """Every source file of the edition: header, registers, documents."""
-        return [*self.auxiliary_paths(), *self.document_paths()]
-
     def relative(self, path: Path) -> str:
         """``path`` relative to the edition root, with forward slashes, when inside it."""
         try:
