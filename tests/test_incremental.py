@@ -89,6 +89,51 @@ def test_rebuild_equals_a_full_build(edition: SmallEdition, tmp_path: Path, kind
     assert tree_hashes(incremental) == tree_hashes(full)
 
 
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_rebuild_in_parts_equals_a_full_build(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The same for an edition published in parts, with entries on pages of their own."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    first = run(edition, incremental)
+    assert "html/persons/stalin.html" in first.files
+    EDITS[kind](edition)
+    result = run(edition, incremental)
+    assert result.written, "an edit must rewrite something"
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
+
+
+def test_an_edit_the_indexes_do_not_show_leaves_them_alone(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change of wording changes no card's index facts: no index is built again."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    built: list[str] = []
+    original = build_module.build_index
+
+    def counted(*args: object, **kwargs: object) -> object:
+        built.append("index")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "build_index", counted)
+    edition.edit_document("writes from", "telegraphs from")
+    result = run(edition, out)
+    assert f"html/documents/{DOCUMENT_ID}.html" in result.written
+    assert built == []
+    assert not [w for w in result.written if w.startswith(("data/", "html/data/", "text/persons"))]
+    edit_reference(edition)
+    run(edition, out)
+    assert built, "a changed reference changes the person index"
+
+
 def test_an_edit_rewrites_only_what_depends_on_it(edition: SmallEdition, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run(edition, out)

@@ -64,9 +64,9 @@ from .engine import (
     scan_files,
 )
 from .errors import BuildError, InvalidEdition, UsageError
-from .indexes import Card, IndexEntry, build_index, index_csv, index_json, index_xml
+from .indexes import Card, CardFacts, IndexEntry, build_index, index_csv, index_json, index_xml
 from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
-from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source, make_parser
+from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source
 from .problems import Problem
 from .registers import read_entries
 from .saxon import SaxonRuntime, Stylesheet, TransformError, real_stderr
@@ -337,7 +337,7 @@ class _Build:
         return names
 
     def check(
-        self, digests: Digests, scans: list[Scan], ordered: list[Scan], cards: dict[str, Card]
+        self, digests: Digests, scans: list[Scan], ordered: list[Catalogued]
     ) -> list[Problem]:
         context = replace(context_from_scans(self.edition, scans), names=self.names(digests))
         self.names_digest = digest(context.names or "")
@@ -346,8 +346,9 @@ class _Build:
         known: list[Problem] = []
         keys: dict[str, str] = {}
         neighbours: dict[str, tuple[str | None, str | None]] = {}
-        for i, scan in enumerate(ordered):
-            neighbours[scan.path] = (
+        identifiers = {c.scan.path: c.facts.id for c in ordered}
+        for i, catalogued in enumerate(ordered):
+            neighbours[catalogued.scan.path] = (
                 ordered[i - 1].card if i > 0 else None,
                 ordered[i + 1].card if i + 1 < len(ordered) else None,
             )
@@ -366,8 +367,8 @@ class _Build:
             # A file with errors is not published (and a stylesheet may fail on it).
             publishable = not any(p.is_error for p in scan.problems)
             previous, following = neighbours.get(scan.path, (None, None))
-            if publishable and scan.kind == "document" and scan.path in cards:
-                doc_id = cards[scan.path].id
+            if publishable and scan.path in identifiers:
+                doc_id = identifiers[scan.path]
                 page_key = digest(
                     digests.pages,
                     scan.sha,
@@ -492,19 +493,16 @@ class _Build:
         report.files = [scan.display for scan in scans]
         for scan in scans:
             report.problems.extend(scan.problems)
-        documents = [s for s in scans if s.kind == "document" and s.readable and s.card]
-        # Cards as objects; their parsed trees are not kept (10,000 of them would be large).
-        parser = make_parser()
-        cards = {
-            s.path: Card.from_xml(etree.fromstring(s.card.encode("utf-8"), parser))
-            for s in documents
-            if s.card
-        }
-        ordered = sorted(documents, key=lambda s: (cards[s.path].sort, cards[s.path].id))
-        report.problems.extend(self.check(digests, scans, ordered, cards))
+        cards = [
+            Catalogued(s, s.card, s.facts)
+            for s in scans
+            if s.kind == "document" and s.readable and s.card and s.facts
+        ]
+        cards.sort(key=lambda c: (c.facts.sort, c.facts.id))
+        report.problems.extend(self.check(digests, scans, cards))
         report.sort()
         self._stop_if_invalid(report, strict)
-        self.finish(digests, [s.card for s in ordered if s.card], [cards[s.path] for s in ordered])
+        self.finish(digests, cards)
         self.commit()
         self.state.fingerprint = fingerprint
         self.state.remember_problems(report.problems)
@@ -513,7 +511,7 @@ class _Build:
             "fingerprint": fingerprint,
             "folders": self._folders(),
             "problems": self.state.problems,
-            "documents": len(ordered),
+            "documents": len(cards),
             "files": sorted(self.state.outputs),
         }
         temporary = self.quick.with_suffix(".tmp")
@@ -522,7 +520,7 @@ class _Build:
         return BuildResult(
             self.target,
             report,
-            documents=len(ordered),
+            documents=len(cards),
             files=sorted(self.state.outputs),
             written=sorted(self.written),
         )
@@ -549,7 +547,7 @@ class _Build:
         self.staging.write_bytes(relative, data)
         self.written.append(relative)
 
-    def finish(self, digests: Digests, cards: list[str], parsed: list[Card]) -> None:
+    def finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
         """The home page, the indexes and data, the copied sources and assets.
 
         Each output is made only when its key changed; the inputs a key needs are cheap
@@ -557,6 +555,7 @@ class _Build:
         """
         edition = self.edition
         finisher: Finisher | None = None
+        cards = [c.card for c in catalogue_cards]
 
         def stylesheets() -> Finisher:
             nonlocal finisher
@@ -571,12 +570,17 @@ class _Build:
         def catalogue() -> str:
             return f'<kim:catalogue xmlns:kim="{KIM}">{"".join(cards)}</kim:catalogue>'
 
+        @cache
+        def parsed() -> list[Card]:
+            # Cards as objects only when an index is made; their trees are not kept.
+            return [Card.from_text(card) for card in cards]
+
         header = load_source(edition.header_path, display_path(edition.header_path))
         home = partial(lambda: run("home", header, catalogue=catalogue()))
         if self.settings.split:
             years: dict[str, list[str]] = {}
-            for card in cards:
-                years.setdefault(_card_sort(card)[:4], []).append(card)
+            for catalogued in catalogue_cards:
+                years.setdefault(catalogued.facts.sort[:4], []).append(catalogued.card)
             summary = json.dumps([[year, len(found)] for year, found in sorted(years.items())])
 
             def part(year: str | None) -> str:
@@ -604,32 +608,32 @@ class _Build:
         else:
             self._emit("html/index.html", digest(digests.finishing, "home", *cards), home)
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
-        card_digests = {card.id: card.digest() for card in parsed}
-        occurrences = digest(*card_digests.values())
+        occurrences = digest(*(c.facts.digest for c in catalogue_cards))
+        touched: dict[str, list[str]] = {}
+        for catalogued in catalogue_cards:
+            for pointer in catalogued.facts.pointers:
+                touched.setdefault(pointer, []).append(catalogued.facts.digest)
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             register = load_source(path, display_path(path))
             key = digest(digests.finishing, kind, register.data, occurrences)
-            index = build_index(read_entries(register.root, kind), parsed)
 
             @cache
-            def whole(kind: str = kind, index: list[IndexEntry] = index) -> str:
-                return index_xml(kind, index, len(cards))
+            def index(root: etree._Element = register.root, kind: str = kind) -> list[IndexEntry]:
+                return build_index(read_entries(root, kind), parsed())
+
+            @cache
+            def whole(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
+                return index_xml(kind, index(), len(cards))
 
             def page(index_text: str, register: Source = register, **strings: str) -> str:
                 return run("html-index", register, index=index_text, **strings)
 
             if self.settings.split:
                 self._index_in_parts(
-                    kind,
-                    name,
-                    register,
-                    index,
-                    len(cards),
-                    page,
+                    IndexParts(kind, name, register, index, len(cards), page, touched),
                     stylesheets,
                     digests,
-                    card_digests,
                 )
             else:
                 self._emit(f"html/{name}.html", key, partial(lambda p, w: p(w()), page, whole))
@@ -640,8 +644,8 @@ class _Build:
             )
             data_key = digest("data", kind, register.data, occurrences, __version__)
             data = {
-                "json": cache(partial(index_json, kind, index)),
-                "csv": cache(partial(index_csv, kind, index)),
+                "json": cache(partial(lambda k, i: index_json(k, i()), kind, index)),
+                "csv": cache(partial(lambda k, i: index_csv(k, i()), kind, index)),
             }
             for folder in ("data", "html/data"):
                 for suffix, make in data.items():
@@ -655,42 +659,51 @@ class _Build:
                 self._emit(relative, digest(content), _constant(content))
 
     def _index_in_parts(
-        self,
-        kind: str,
-        name: str,
-        register: Source,
-        index: list[IndexEntry],
-        documents: int,
-        page: Callable[..., str],
-        stylesheets: Callable[[], Finisher],
-        digests: Digests,
-        cards: dict[str, str],
+        self, parts: IndexParts, stylesheets: Callable[[], Finisher], digests: Digests
     ) -> None:
         """A split index: its front page, a page per letter (given only the index of its
         own entries), and a page of its own for an entry with more documents than a
-        letter's page lists."""
-        letters, letter_of = self._letters(kind, register, stylesheets, digests)
-        base = digest(digests.finishing, kind, register.data, str(documents))
-        self._emit(f"html/{name}.html", base, lambda: page(index_xml(kind, [], documents)))
+        letter's page lists.
+
+        A page's key is made from the digests of the cards of the documents its entries
+        occur in, so that the index itself is built only when some page must be made."""
+        kind, page, documents = parts.kind, parts.page, parts.documents
+        letters, letter_of = self._letters(kind, parts.register, stylesheets, digests)
+        base = digest(digests.finishing, kind, parts.register.data, str(documents))
+        self._emit(f"html/{parts.name}.html", base, lambda: page(index_xml(kind, [], documents)))
+        by_letter: dict[str, list[str]] = {}
+        for entry, letter in letter_of.items():
+            by_letter.setdefault(letter, []).append(entry)
+
+        @cache
+        def items() -> dict[str, IndexEntry]:
+            return {item.entry.id: item for item in parts.index()}
+
+        def selection(entries: list[str]) -> list[IndexEntry]:
+            wanted = set(entries)
+            return [item for item in parts.index() if item.entry.id in wanted]
+
         for letter in letters:
-            part = [item for item in index if letter_of.get(item.entry.id) == letter]
+            entries = by_letter.get(letter, [])
             self._emit(
-                f"html/{name}-{letter.lower() or 'other'}.html",
-                digest(base, "letter", letter, _index_digest(part, cards)),
+                f"html/{parts.name}-{letter.lower() or 'other'}.html",
+                digest(base, "letter", letter, parts.occurrences(entries)),
                 partial(
-                    lambda p, x: page(index_xml(kind, p, documents), letter=x, rows=ROWS),
-                    part,
+                    lambda e, x: page(
+                        index_xml(kind, selection(e), documents), letter=x, rows=ROWS
+                    ),
+                    entries,
                     letter,
                 ),
             )
-            for item in part:
-                if len(item.occurrences) > ROWS:
+            for entry in entries:
+                if len(parts.touched.get(f"{kind}:{entry}", ())) > ROWS:
                     self._emit(
-                        f"html/{name}/{item.entry.id}.html",
-                        digest(base, "entry", _index_digest([item], cards)),
+                        f"html/{parts.name}/{entry}.html",
+                        digest(base, "entry", parts.occurrences([entry])),
                         partial(
-                            lambda i: page(index_xml(kind, [i], documents), entry=i.entry.id),
-                            item,
+                            lambda e: page(index_xml(kind, [items()[e]], documents), entry=e),
+                            entry,
                         ),
                     )
 
@@ -730,16 +743,39 @@ class _Build:
         commit_changes(self.staging, removals)
 
 
-def _index_digest(items: list[IndexEntry], cards: dict[str, str]) -> str:
-    """What a part of an index shows of the documents: each entry's occurrences, by the
-    digest of their card (``cards``: id → :meth:`Card.digest`), mentions and roles."""
-    hasher = hashlib.sha256()
-    for item in items:
-        hasher.update(item.entry.id.encode("utf-8") + b"\n")
-        for o in item.occurrences:
-            line = f"{cards[o.card.id]}\t{o.mentions}\t{' '.join(o.roles)}\n"
-            hasher.update(line.encode("utf-8"))
-    return hasher.hexdigest()
+@dataclass(frozen=True)
+class Catalogued:
+    """A document that has a catalogue card: its scan, the card and the card's facts."""
+
+    scan: Scan
+    card: str
+    facts: CardFacts
+
+
+@dataclass(frozen=True)
+class IndexParts:
+    """What the pages of one split index are made from."""
+
+    kind: str
+    name: str
+    register: Source
+    index: Callable[[], list[IndexEntry]]
+    """The whole index, built on first call."""
+    documents: int
+    page: Callable[..., str]
+    touched: dict[str, list[str]]
+    """pointer → the card digests of the documents it occurs in, in the edition's order."""
+
+    def occurrences(self, entries: list[str]) -> str:
+        """A digest of what a part of the index shows of the documents: for each entry,
+        the digest of every card it occurs in (a card's digest covers its mentions and
+        roles)."""
+        hasher = hashlib.sha256()
+        for entry in entries:
+            hasher.update(f"{entry}\n".encode())
+            hasher.update("\n".join(self.touched.get(f"{self.kind}:{entry}", ())).encode())
+            hasher.update(b"\n\n")
+        return hasher.hexdigest()
 
 
 def _constant(value: str | bytes) -> Callable[[], str | bytes]:

@@ -26,10 +26,11 @@ from typing import Any
 
 from . import __version__
 from .engine import Scan
+from .indexes import CardFacts
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 1
+FORMAT = 2
 """The version of the state file's layout; a state of another version is ignored."""
 
 
@@ -78,6 +79,7 @@ def scan_to_json(scan: Scan) -> dict[str, Any]:
         "ids": scan.ids,
         "refs": scan.refs,
         "card": scan.card,
+        "facts": scan.facts.to_json() if scan.facts else None,
     }
 
 
@@ -92,6 +94,7 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
         ids=list(data["ids"]),
         refs=list(data["refs"]),
         card=data["card"],
+        facts=CardFacts.from_json(data["facts"]) if data["facts"] else None,
     )
 
 

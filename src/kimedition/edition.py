@@ -18,6 +18,7 @@ command.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,9 +133,12 @@ class Edition:
 
     def document_paths(self) -> list[Path]:
         """Every ``*.xml`` file under ``tei/documents``, sorted by name."""
-        if not self.documents_dir.is_dir():
+        folder = self.documents_dir
+        if not folder.is_dir():
             return []
-        return sorted(p for p in self.documents_dir.glob("*.xml") if p.is_file())
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".xml") and e.is_file())
+        return [folder / name for name in names]
 
     def auxiliary_paths(self) -> list[Path]:
         """The header and the registers, in a fixed order, whether or not they exist."""

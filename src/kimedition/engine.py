@@ -31,9 +31,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lxml import etree
+
 from . import __version__
 from .edition import Edition
 from .errors import BuildError, SchemaError
+from .indexes import CardFacts
 from .parsing import (
     DEFAULT_MAX_BYTES,
     XML_ID,
@@ -68,9 +71,9 @@ def display_path(path: Path) -> str:
     linked file is shown where the edition has it.
     """
     absolute = os.path.abspath(path)
-    here = os.getcwd()
-    if absolute.startswith(here.rstrip(os.sep) + os.sep):
-        return Path(absolute[len(here.rstrip(os.sep)) + 1 :]).as_posix()
+    here = os.getcwd().rstrip(os.sep) + os.sep
+    if absolute.startswith(here):
+        return absolute[len(here) :].replace(os.sep, "/")
     return absolute
 
 
@@ -114,7 +117,10 @@ class Scan:
     readable: bool = False
     ids: list[str] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
+    """Every pointer of a document's ``@ref`` values, once each, sorted."""
     card: str | None = None
+    facts: CardFacts | None = None
+    """What the indexes need of the card, made with it."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +246,7 @@ class Scanner:
         result.readable = True
         if full:
             result.problems.extend(self.relaxng.validate(source))
+        refs: set[str] = set()
         for element in source.root.iter():
             if not isinstance(element.tag, str):
                 continue
@@ -249,11 +256,14 @@ class Scanner:
             if kind == "document":
                 ref = element.get("ref")
                 if ref:
-                    result.refs.extend(ref.split())
+                    refs.update(ref.split())
+        result.refs = sorted(refs)
         if full and self.card is not None and self.runtime is not None and kind == "document":
             try:
                 result.card = self.card.transform(self.runtime.document(source.root))
-            except TransformError as error:
+                result.facts = CardFacts.from_text(result.card)
+            except (TransformError, etree.XMLSyntaxError) as error:
+                result.card = None
                 result.problems.append(
                     Problem(shown, message=f"the catalogue card failed: {error}", rule="xslt")
                 )

@@ -11,12 +11,15 @@ JSON and CSV for spreadsheets and scripts.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
+from .parsing import make_parser
 from .registers import Entry
 
 KIM = "urn:kimedition"
@@ -57,6 +60,11 @@ class Card:
         )
 
     @classmethod
+    def from_text(cls, card: str) -> Card:
+        """A card given as XML text, parsed with the hardened parser."""
+        return cls.from_xml(etree.fromstring(card.encode("utf-8"), make_parser()))
+
+    @classmethod
     def from_xml(cls, card: etree._Element) -> Card:
         date = card.find(f"{_K}date")
         title = card.find(f"{_K}title")
@@ -81,6 +89,44 @@ class Card:
                 m.get("ref", ""): int(m.get("count", "0")) for m in card.iterfind(f"{_K}mention")
             },
         )
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a build keeps of a card so that it need not parse the card again.
+
+    ``digest`` is a SHA-256 of :meth:`Card.digest`: two cards with the same digest show
+    the same in every index. ``pointers`` are the pointers the card gives an index
+    occurrence for (senders, addressees and mentions), sorted.
+    """
+
+    id: str
+    sort: str
+    digest: str
+    pointers: tuple[str, ...]
+
+    @classmethod
+    def of(cls, card: Card) -> CardFacts:
+        pointers = {pointer for _, pointer in card.parties} | set(card.mentions)
+        return cls(
+            card.id,
+            card.sort,
+            hashlib.sha256(card.digest().encode("utf-8")).hexdigest(),
+            tuple(sorted(pointers)),
+        )
+
+    @classmethod
+    def from_text(cls, card: str) -> CardFacts:
+        """The facts of a card given as XML text (as ``cards.xsl`` writes it)."""
+        return cls.of(Card.from_text(card))
+
+    def to_json(self) -> list[Any]:
+        return [self.id, self.sort, self.digest, list(self.pointers)]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> CardFacts:
+        identifier, sort, digest, pointers = data
+        return cls(str(identifier), str(sort), str(digest), tuple(pointers))
 
 
 @dataclass
