@@ -47,6 +47,14 @@ def edit_register(small: SmallEdition) -> None:
     )
 
 
+def edit_register_dates(small: SmallEdition) -> None:
+    small.edit(
+        small.tei / "persons.xml",
+        '<persName type="codename">Filippov</persName>',
+        '<persName type="codename">Filippov</persName>\n  <death when="1953-03-05"/>',
+    )
+
+
 def edit_stylesheet(small: SmallEdition) -> None:
     css = small.root / "xslt" / "assets" / "kimedition.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
@@ -72,6 +80,7 @@ EDITS: dict[str, Callable[[SmallEdition], None]] = {
     "document text": edit_text,
     "a reference": edit_reference,
     "a register entry": edit_register,
+    "a register entry's dates": edit_register_dates,
     "a stylesheet": edit_stylesheet,
     "a new document": add_document,
     "a removed document": remove_document,
@@ -132,6 +141,33 @@ def test_an_edit_the_indexes_do_not_show_leaves_them_alone(
     edit_reference(edition)
     run(edition, out)
     assert built, "a changed reference changes the person index"
+
+
+def test_an_entry_s_dates_redo_its_pages_only(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In an edition published in parts, the pages of an entry and of the documents that
+    refer to it, not the other letters' pages."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    out = tmp_path / "out"
+    first = run(edition, out)
+    assert "html/persons-p.html" in first.files
+    rendered: list[str] = []
+    original = build_module.Finisher.run
+
+    def counted(self: build_module.Finisher, role: str, *args: object, **kwargs: str) -> str:
+        rendered.append(f"{role} {kwargs.get('letter') or kwargs.get('entry') or ''}".strip())
+        return original(self, role, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module.Finisher, "run", counted)
+    edit_register_dates(edition)
+    run(edition, out)
+    # Stalin's letter, Stalin's own page and the plain-text person index (one file);
+    # not the home page, the other letters or the other indexes.
+    assert sorted(rendered) == ["html-index S", "html-index stalin", "text-index"]
 
 
 def test_an_edit_rewrites_only_what_depends_on_it(edition: SmallEdition, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import re
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
@@ -39,6 +40,7 @@ from lxml import etree
 
 from . import __version__
 from .cache import (
+    FORMAT,
     BuildState,
     digest,
     file_digest,
@@ -68,7 +70,7 @@ from .indexes import Card, CardFacts, IndexEntry, build_index, index_csv, index_
 from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
 from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source
 from .problems import Problem
-from .registers import read_entries
+from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
 from .saxon import SaxonRuntime, Stylesheet, TransformError, real_stderr
 from .validate import ValidationReport
 from .watchdog import DEFAULT_TIMEOUT
@@ -212,45 +214,81 @@ def _counter(progress: Progress | None, phase: str, total: int) -> Callable[[int
 
 @dataclass(frozen=True)
 class Digests:
-    """Digests of everything besides a file's own content that its results depend on."""
+    """Digests of everything besides a file's own content that its results depend on.
+
+    Made from file digests only, so that a build with nothing to do knows it at once;
+    the registers' entries are digested apart (:class:`RegisterDigests`), when needed."""
 
     scan: str
     rules: str
     """What the editorial rules of a register or the header depend on: all registers."""
-    rules_documents: str
-    """What the editorial rules of a document depend on, besides the registers' names:
-    the register entries' ids and kinds (not their notes or dates)."""
+    schematron: str
+    """The editorial rules themselves, the header and the options."""
     pages: str
     finishing: str
-    entries: dict[str, str]
 
     @classmethod
     def compute(cls, edition: Edition, settings: Settings) -> Digests:
         xslt = folder_digest(edition.xslt_dir)
         header = file_digest(edition.header_path)
         registers = [file_digest(p) for p in edition.register_paths.values()]
-        options = json.dumps([__version__, settings.base_url, settings.max_bytes, settings.split])
+        options = json.dumps(
+            [__version__, FORMAT, settings.base_url, settings.max_bytes, settings.split]
+        )
+        return cls(
+            scan=digest(options, file_digest(edition.rng_path), xslt, header),
+            rules=digest(options, file_digest(edition.sch_path), header, *registers),
+            schematron=digest(options, file_digest(edition.sch_path), header),
+            pages=digest(options, xslt, header),
+            finishing=digest(options, xslt, header, *registers),
+        )
+
+
+@dataclass(frozen=True)
+class RegisterDigests:
+    """The registers digested entry by entry, for outputs that show only some entries.
+
+    A document's page shows the entries it refers to; an index's letter page shows its
+    own entries in full and the others by their names only (cross-references). So a
+    change to one entry's note or dates redoes the pages of that entry, not the others.
+    """
+
+    entries: dict[str, str]
+    """``kind:id`` → a digest of the entry's element."""
+    names: str
+    """Every entry's id, sort key, type and names, and every register without its
+    entries (its header and any other content)."""
+    ids: str
+    """Every entry's ``kind:id``: what the editorial rules of a document depend on,
+    besides the registers' names (not the entries' notes or dates)."""
+
+    @classmethod
+    def compute(cls, edition: Edition, settings: Settings) -> RegisterDigests:
         entries: dict[str, str] = {}
+        names: list[str | bytes] = []
         for kind, path in edition.register_paths.items():
             try:
                 register = load_source(path, display_path(path), settings.max_bytes)
             except Exception:  # reported by validation; nothing to reuse
+                names.append(f"unreadable {kind}")
                 continue
-            for element in register.root.iterfind(f".//tei:{_ENTRY[kind]}[@{XML_ID}]", NS):
-                entries[f"{kind}:{element.get(XML_ID)}"] = digest(etree.tostring(element))
-        return cls(
-            scan=digest(options, file_digest(edition.rng_path), xslt, header),
-            rules=digest(options, file_digest(edition.sch_path), header, *registers),
-            rules_documents=digest(
-                options, file_digest(edition.sch_path), header, *sorted(entries)
-            ),
-            pages=digest(options, xslt, header),
-            finishing=digest(options, xslt, header, *registers),
-            entries=entries,
-        )
-
-
-_ENTRY = {"person": "person", "place": "place", "org": "org"}
+            frame = deepcopy(register.root)
+            for element in frame.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
+                parent = element.getparent()
+                if parent is not None:
+                    parent.remove(element)
+            names.append(etree.tostring(frame))
+            for element in register.root.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
+                key = f"{kind}:{element.get(XML_ID)}"
+                entries[key] = digest(etree.tostring(element))
+                names.append(
+                    json.dumps([key, element.get("sortKey"), element.get("type")])
+                    + "".join(
+                        etree.tostring(name, encoding="unicode", with_tail=False)
+                        for name in element.iterfind(f"tei:{NAME_ELEMENTS[kind]}", NS)
+                    )
+                )
+        return cls(entries=entries, names=digest(*names), ids=digest(*sorted(entries)))
 
 
 class _Build:
@@ -374,7 +412,7 @@ class _Build:
                     scan.sha,
                     previous or "",
                     following or "",
-                    *sorted(digests.entries.get(ref, ref) for ref in set(scan.refs)),
+                    *sorted(self.registers.entries.get(ref, ref) for ref in scan.refs),
                 )
                 for output in self._document_outputs(doc_id):
                     self.state.outputs[output] = page_key
@@ -415,7 +453,7 @@ class _Build:
     def _rules_key(self, digests: Digests, scan: Scan, context: Context, used: str) -> str:
         collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
         return digest(
-            digests.rules_documents + self.names_digest
+            digest(digests.schematron, self.registers.ids) + self.names_digest
             if scan.kind == "document"
             else digests.rules,
             scan.sha,
@@ -488,6 +526,7 @@ class _Build:
             self.staging.discard()
             return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
         self._load()
+        self.registers = RegisterDigests.compute(self.edition, self.settings)
         scans = self.scan(digests)
         report = ValidationReport(problems=missing_problems(self.edition))
         report.files = [scan.display for scan in scans]
@@ -575,6 +614,9 @@ class _Build:
             # Cards as objects only when an index is made; their trees are not kept.
             return [Card.from_text(card) for card in cards]
 
+        # The pages made once per build show the registers' entries by their names only,
+        # besides an index's own register (see RegisterDigests).
+        shown = digest(digests.pages, self.registers.names)
         header = load_source(edition.header_path, display_path(edition.header_path))
         home = partial(lambda: run("home", header, catalogue=catalogue()))
         if self.settings.split:
@@ -596,17 +638,17 @@ class _Build:
 
             self._emit(
                 "html/index.html",
-                digest(digests.finishing, "home", summary),
+                digest(shown, "home", summary),
                 lambda: run("home", header, catalogue=part(None)),
             )
             for year, found in sorted(years.items()):
                 self._emit(
                     f"html/years/{year}.html",
-                    digest(digests.finishing, "year", year, summary, *found),
+                    digest(shown, "year", year, summary, *found),
                     partial(lambda y: run("home", header, catalogue=part(y), year=y), year),
                 )
         else:
-            self._emit("html/index.html", digest(digests.finishing, "home", *cards), home)
+            self._emit("html/index.html", digest(shown, "home", *cards), home)
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
         occurrences = digest(*(c.facts.digest for c in catalogue_cards))
         touched: dict[str, list[str]] = {}
@@ -616,7 +658,7 @@ class _Build:
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             register = load_source(path, display_path(path))
-            key = digest(digests.finishing, kind, register.data, occurrences)
+            key = digest(shown, kind, register.data, occurrences)
 
             @cache
             def index(root: etree._Element = register.root, kind: str = kind) -> list[IndexEntry]:
@@ -665,12 +707,20 @@ class _Build:
         own entries), and a page of its own for an entry with more documents than a
         letter's page lists.
 
-        A page's key is made from the digests of the cards of the documents its entries
+        A letter's or an entry's page is keyed on its own entries (see
+        :class:`RegisterDigests`) and on the digests of the cards of the documents they
         occur in, so that the index itself is built only when some page must be made."""
         kind, page, documents = parts.kind, parts.page, parts.documents
         letters, letter_of = self._letters(kind, parts.register, stylesheets, digests)
-        base = digest(digests.finishing, kind, parts.register.data, str(documents))
-        self._emit(f"html/{parts.name}.html", base, lambda: page(index_xml(kind, [], documents)))
+        shared = digest(
+            digests.pages, self.registers.names, kind, json.dumps(letters), str(documents)
+        )
+        entry_digests = self.registers.entries
+        self._emit(
+            f"html/{parts.name}.html",
+            digest(shared, "front"),
+            lambda: page(index_xml(kind, [], documents)),
+        )
         by_letter: dict[str, list[str]] = {}
         for entry, letter in letter_of.items():
             by_letter.setdefault(letter, []).append(entry)
@@ -687,7 +737,13 @@ class _Build:
             entries = by_letter.get(letter, [])
             self._emit(
                 f"html/{parts.name}-{letter.lower() or 'other'}.html",
-                digest(base, "letter", letter, parts.occurrences(entries)),
+                digest(
+                    shared,
+                    "letter",
+                    letter,
+                    *(entry_digests.get(f"{kind}:{e}", e) for e in entries),
+                    parts.occurrences(entries),
+                ),
                 partial(
                     lambda e, x: page(
                         index_xml(kind, selection(e), documents), letter=x, rows=ROWS
@@ -700,7 +756,12 @@ class _Build:
                 if len(parts.touched.get(f"{kind}:{entry}", ())) > ROWS:
                     self._emit(
                         f"html/{parts.name}/{entry}.html",
-                        digest(base, "entry", parts.occurrences([entry])),
+                        digest(
+                            shared,
+                            "entry",
+                            entry_digests.get(f"{kind}:{entry}", entry),
+                            parts.occurrences([entry]),
+                        ),
                         partial(
                             lambda e: page(index_xml(kind, [items()[e]], documents), entry=e),
                             entry,
