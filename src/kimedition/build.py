@@ -379,16 +379,19 @@ class _Build:
     ) -> list[Problem]:
         context = replace(context_from_scans(self.edition, scans), names=self.names(digests))
         self.names_digest = digest(context.names or "")
+        # What the rules of every document depend on besides its own content: the
+        # rules, the registers' ids and names.
+        self.document_rules = digest(digests.schematron, self.registers.ids, self.names_digest)
         used = digest(*context.used)
         tasks: list[CheckTask] = []
         known: list[Problem] = []
         keys: dict[str, str] = {}
-        neighbours: dict[str, tuple[str | None, str | None]] = {}
+        neighbours: dict[str, tuple[Catalogued | None, Catalogued | None]] = {}
         identifiers = {c.scan.path: c.facts.id for c in ordered}
         for i, catalogued in enumerate(ordered):
             neighbours[catalogued.scan.path] = (
-                ordered[i - 1].card if i > 0 else None,
-                ordered[i + 1].card if i + 1 < len(ordered) else None,
+                ordered[i - 1] if i > 0 else None,
+                ordered[i + 1] if i + 1 < len(ordered) else None,
             )
         for scan in scans:
             if not scan.readable:
@@ -410,8 +413,8 @@ class _Build:
                 page_key = digest(
                     digests.pages,
                     scan.sha,
-                    previous or "",
-                    following or "",
+                    previous.facts.text if previous else "",
+                    following.facts.text if following else "",
                     *sorted(self.registers.entries.get(ref, ref) for ref in scan.refs),
                 )
                 for output in self._document_outputs(doc_id):
@@ -424,8 +427,8 @@ class _Build:
                         scan.kind,
                         scan.display,
                         doc_id,
-                        previous,
-                        following,
+                        previous.card if previous else None,
+                        following.card if following else None,
                         rules=rules,
                         page=page,
                     )
@@ -453,9 +456,7 @@ class _Build:
     def _rules_key(self, digests: Digests, scan: Scan, context: Context, used: str) -> str:
         collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
         return digest(
-            digest(digests.schematron, self.registers.ids) + self.names_digest
-            if scan.kind == "document"
-            else digests.rules,
+            self.document_rules if scan.kind == "document" else digests.rules,
             scan.sha,
             scan.kind,
             collisions,
@@ -621,8 +622,10 @@ class _Build:
         home = partial(lambda: run("home", header, catalogue=catalogue()))
         if self.settings.split:
             years: dict[str, list[str]] = {}
+            shown_cards: dict[str, list[str]] = {}
             for catalogued in catalogue_cards:
                 years.setdefault(catalogued.facts.sort[:4], []).append(catalogued.card)
+                shown_cards.setdefault(catalogued.facts.sort[:4], []).append(catalogued.facts.text)
             summary = json.dumps([[year, len(found)] for year, found in sorted(years.items())])
 
             def part(year: str | None) -> str:
@@ -641,14 +644,18 @@ class _Build:
                 digest(shown, "home", summary),
                 lambda: run("home", header, catalogue=part(None)),
             )
-            for year, found in sorted(years.items()):
+            for year in sorted(years):
                 self._emit(
                     f"html/years/{year}.html",
-                    digest(shown, "year", year, summary, *found),
+                    digest(shown, "year", year, summary, *shown_cards[year]),
                     partial(lambda y: run("home", header, catalogue=part(y), year=y), year),
                 )
         else:
-            self._emit("html/index.html", digest(shown, "home", *cards), home)
+            self._emit(
+                "html/index.html",
+                digest(shown, "home", *(c.facts.text for c in catalogue_cards)),
+                home,
+            )
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
         occurrences = digest(*(c.facts.digest for c in catalogue_cards))
         touched: dict[str, list[str]] = {}

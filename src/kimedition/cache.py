@@ -30,7 +30,7 @@ from .indexes import CardFacts
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 2
+FORMAT = 3
 """The version of the state file's layout; a state of another version is ignored."""
 
 

@@ -87,10 +87,8 @@ class CorpusIndex:
         for value in ids:
             self.ids.setdefault(value, []).append(relative)
         if kind == "document":
-            for pointer in refs:
-                _, _, target = pointer.partition(":")
-                if target:
-                    self.used.add(target)
+            self.used.update(pointer.partition(":")[2] for pointer in refs)
+            self.used.discard("")
 
 
 def _ids_and_refs(source: Source) -> tuple[list[str], list[str]]:

@@ -96,37 +96,38 @@ class CardFacts:
     """What a build keeps of a card so that it need not parse the card again.
 
     ``digest`` is a SHA-256 of :meth:`Card.digest`: two cards with the same digest show
-    the same in every index. ``pointers`` are the pointers the card gives an index
-    occurrence for (senders, addressees and mentions), sorted.
+    the same in every index. ``text`` is a SHA-256 of the card's whole text, which pages
+    that show the card (its summary, the date as written) depend on. ``pointers`` are
+    the pointers the card gives an index occurrence for (senders, addressees and
+    mentions), sorted.
     """
 
     id: str
     sort: str
     digest: str
+    text: str
     pointers: tuple[str, ...]
 
     @classmethod
-    def of(cls, card: Card) -> CardFacts:
+    def from_text(cls, text: str) -> CardFacts:
+        """The facts of a card given as XML text (as ``cards.xsl`` writes it)."""
+        card = Card.from_text(text)
         pointers = {pointer for _, pointer in card.parties} | set(card.mentions)
         return cls(
             card.id,
             card.sort,
             hashlib.sha256(card.digest().encode("utf-8")).hexdigest(),
+            hashlib.sha256(text.encode("utf-8")).hexdigest(),
             tuple(sorted(pointers)),
         )
 
-    @classmethod
-    def from_text(cls, card: str) -> CardFacts:
-        """The facts of a card given as XML text (as ``cards.xsl`` writes it)."""
-        return cls.of(Card.from_text(card))
-
     def to_json(self) -> list[Any]:
-        return [self.id, self.sort, self.digest, list(self.pointers)]
+        return [self.id, self.sort, self.digest, self.text, list(self.pointers)]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> CardFacts:
-        identifier, sort, digest, pointers = data
-        return cls(str(identifier), str(sort), str(digest), tuple(pointers))
+        identifier, sort, digest, text, pointers = data
+        return cls(str(identifier), str(sort), str(digest), str(text), tuple(pointers))
 
 
 @dataclass
