@@ -170,6 +170,39 @@ def test_an_entry_s_dates_redo_its_pages_only(
     assert sorted(rendered) == ["html-index S", "html-index stalin", "text-index"]
 
 
+@pytest.mark.parametrize("damage", ["deleted", "not a database", "emptied"])
+def test_a_damaged_card_store_costs_time_not_correctness(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    """The cards kept between builds are read back only if they are all there."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    run(edition, incremental)
+    store = tmp_path / ".incremental.cache" / "cards.sqlite"
+    assert store.is_file()
+    if damage == "deleted":
+        store.unlink()
+    elif damage == "not a database":
+        store.write_bytes(b"not a database\n" * 100)
+    else:
+        import sqlite3
+
+        with sqlite3.connect(store) as connection:
+            connection.execute("DELETE FROM cards")
+        connection.close()
+    edit_text(edition)
+    run(edition, incremental)
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
+    # The store is whole again, with the card of every document.
+    from kimedition.cache import CardStore
+
+    documents = len(list((edition.tei / "documents").glob("*.xml")))
+    assert len(CardStore(store).keys()) == documents
+
+
 def test_an_edit_rewrites_only_what_depends_on_it(edition: SmallEdition, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run(edition, out)

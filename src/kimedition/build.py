@@ -27,6 +27,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
@@ -35,6 +36,7 @@ from functools import cache, partial
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -42,6 +44,7 @@ from . import __version__
 from .cache import (
     FORMAT,
     BuildState,
+    CardStore,
     digest,
     file_digest,
     folder_digest,
@@ -321,6 +324,8 @@ class _Build:
         """Read the previous build's state and list the output as it is now."""
         self.previous = BuildState.for_output(self.target).load()
         self.state = BuildState(self.previous.path)
+        self.cards = CardStore.for_output(self.target)
+        self.stored = self.cards.keys()
         # Reuse outputs only when the previous output is there, with no link in it through
         # which files could be moved out of the folder.
         self.present, links = listing(self.target)
@@ -336,7 +341,13 @@ class _Build:
             key = digest(digests.scan, kind)
             sha = self.previous.known_sha(path)
             cached = self.previous.scans.get(str(path))
-            if sha and cached and cached["key"] == key and cached["scan"]["sha"] == sha:
+            if (
+                sha
+                and cached
+                and cached["key"] == key
+                and cached["scan"]["sha"] == sha
+                and (not cached["scan"]["facts"] or cached["scan"]["facts"][3] in self.stored)
+            ):
                 scans[position] = scan_from_json(
                     cached["scan"], str(path), kind, display_path(path)
                 )
@@ -354,6 +365,8 @@ class _Build:
         )
         for (position, path, kind), scan in zip(needed, fresh, strict=True):
             scans[position] = scan
+            if scan.card is not None and scan.facts is not None:
+                self.cards.put(scan.facts.text, scan.card)
             if scan.sha:
                 self.state.remember_file(path, scan.sha)
                 self.state.scans[str(path)] = {
@@ -534,9 +547,9 @@ class _Build:
         for scan in scans:
             report.problems.extend(scan.problems)
         cards = [
-            Catalogued(s, s.card, s.facts)
+            Catalogued(s, s.facts, self.cards)
             for s in scans
-            if s.kind == "document" and s.readable and s.card and s.facts
+            if s.kind == "document" and s.readable and s.facts
         ]
         cards.sort(key=lambda c: (c.facts.sort, c.facts.id))
         report.problems.extend(self.check(digests, scans, cards))
@@ -546,6 +559,12 @@ class _Build:
         self.commit()
         self.state.fingerprint = fingerprint
         self.state.remember_problems(report.problems)
+        try:
+            self.cards.save(c.facts.text for c in cards)
+        except sqlite3.Error:  # the output is published; the next build starts afresh
+            self.state = BuildState(self.state.path)
+        finally:
+            self.cards.close()
         self.state.save()
         quick = {
             "fingerprint": fingerprint,
@@ -595,7 +614,11 @@ class _Build:
         """
         edition = self.edition
         finisher: Finisher | None = None
-        cards = [c.card for c in catalogue_cards]
+        documents = len(catalogue_cards)
+
+        @cache
+        def cards() -> list[str]:
+            return [c.card for c in catalogue_cards]
 
         def stylesheets() -> Finisher:
             nonlocal finisher
@@ -608,12 +631,12 @@ class _Build:
 
         @cache
         def catalogue() -> str:
-            return f'<kim:catalogue xmlns:kim="{KIM}">{"".join(cards)}</kim:catalogue>'
+            return f'<kim:catalogue xmlns:kim="{KIM}">{"".join(cards())}</kim:catalogue>'
 
         @cache
         def parsed() -> list[Card]:
             # Cards as objects only when an index is made; their trees are not kept.
-            return [Card.from_text(card) for card in cards]
+            return [Card.from_text(card) for card in cards()]
 
         # The pages made once per build show the registers' entries by their names only,
         # besides an index's own register (see RegisterDigests).
@@ -621,20 +644,20 @@ class _Build:
         header = load_source(edition.header_path, display_path(edition.header_path))
         home = partial(lambda: run("home", header, catalogue=catalogue()))
         if self.settings.split:
-            years: dict[str, list[str]] = {}
-            shown_cards: dict[str, list[str]] = {}
+            years: dict[str, list[Catalogued]] = {}
             for catalogued in catalogue_cards:
-                years.setdefault(catalogued.facts.sort[:4], []).append(catalogued.card)
-                shown_cards.setdefault(catalogued.facts.sort[:4], []).append(catalogued.facts.text)
+                years.setdefault(catalogued.facts.sort[:4], []).append(catalogued)
             summary = json.dumps([[year, len(found)] for year, found in sorted(years.items())])
 
             def part(year: str | None) -> str:
                 # The pages of a split edition show the cards of one year (or none) and
                 # count the others: those are given as stubs, to keep the input small.
                 body = "".join(
-                    "".join(found)
+                    "".join(c.card for c in found)
                     if here == year
-                    else "".join(f'<kim:card sort="{_card_sort(c)}"/>' for c in found)
+                    else "".join(
+                        f'<kim:card sort="{escape(c.facts.sort, _QUOTE)}"/>' for c in found
+                    )
                     for here, found in sorted(years.items())
                 )
                 return f'<kim:catalogue xmlns:kim="{KIM}">{body}</kim:catalogue>'
@@ -647,7 +670,7 @@ class _Build:
             for year in sorted(years):
                 self._emit(
                     f"html/years/{year}.html",
-                    digest(shown, "year", year, summary, *shown_cards[year]),
+                    digest(shown, "year", year, summary, *(c.facts.text for c in years[year])),
                     partial(lambda y: run("home", header, catalogue=part(y), year=y), year),
                 )
         else:
@@ -673,14 +696,14 @@ class _Build:
 
             @cache
             def whole(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
-                return index_xml(kind, index(), len(cards))
+                return index_xml(kind, index(), documents)
 
             def page(index_text: str, register: Source = register, **strings: str) -> str:
                 return run("html-index", register, index=index_text, **strings)
 
             if self.settings.split:
                 self._index_in_parts(
-                    IndexParts(kind, name, register, index, len(cards), page, touched),
+                    IndexParts(kind, name, register, index, documents, page, touched),
                     stylesheets,
                     digests,
                 )
@@ -813,11 +836,16 @@ class _Build:
 
 @dataclass(frozen=True)
 class Catalogued:
-    """A document that has a catalogue card: its scan, the card and the card's facts."""
+    """A document that has a catalogue card: its scan and the card's facts; the card
+    itself is read from the store when a page shows it."""
 
     scan: Scan
-    card: str
     facts: CardFacts
+    store: CardStore
+
+    @property
+    def card(self) -> str:
+        return self.scan.card if self.scan.card is not None else self.store.get(self.facts.text)
 
 
 @dataclass(frozen=True)
@@ -846,17 +874,12 @@ class IndexParts:
         return hasher.hexdigest()
 
 
+_QUOTE = {'"': "&quot;"}
+"""What :func:`escape` must also escape in an attribute value between double quotes."""
+
+
 def _constant(value: str | bytes) -> Callable[[], str | bytes]:
     return lambda: value
-
-
-_SORT = re.compile(r'\ssort="([^"]*)"')
-
-
-def _card_sort(card: str) -> str:
-    """The sort date of a card, read from its text (the first @sort)."""
-    match = _SORT.search(card)
-    return match.group(1) if match else ""
 
 
 class Finisher:

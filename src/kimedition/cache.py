@@ -11,6 +11,10 @@ history). It records:
   corpus-wide facts that concern it, the options and the toolkit's version);
 - for each output file, the key of the inputs it was made from.
 
+The documents' catalogue cards are kept apart, in ``cards.sqlite`` (:class:`CardStore`),
+by the digest of their text: a build reads a card only when a page it makes shows it,
+and the state stays small enough to read and write quickly.
+
 A result or an output whose key has not changed is reused; anything else is redone.
 The state is written only after a build has succeeded.
 """
@@ -20,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +36,7 @@ from .indexes import CardFacts
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 3
+FORMAT = 4
 """The version of the state file's layout; a state of another version is ignored."""
 
 
@@ -78,7 +84,6 @@ def scan_to_json(scan: Scan) -> dict[str, Any]:
         "problems": [_problem_to_json(p) for p in scan.problems],
         "ids": scan.ids,
         "refs": scan.refs,
-        "card": scan.card,
         "facts": scan.facts.to_json() if scan.facts else None,
     }
 
@@ -93,7 +98,6 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
         readable=bool(data["readable"]),
         ids=list(data["ids"]),
         refs=list(data["refs"]),
-        card=data["card"],
         facts=CardFacts.from_json(data["facts"]) if data["facts"] else None,
     )
 
@@ -195,3 +199,88 @@ class BuildState:
     def problems_from(records: list[list[Any]]) -> list[Problem]:
         """Problems as :meth:`remember_problems` recorded them."""
         return [_problem_from_json(p[1:], str(p[0])) for p in records]
+
+
+class CardStore:
+    """The documents' catalogue cards, by the SHA-256 of their text, in an SQLite file
+    next to the state. New cards are kept in memory until :meth:`save`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pending: dict[str, str] = {}
+        self._connection: sqlite3.Connection | None = None
+
+    @classmethod
+    def for_output(cls, out: Path) -> CardStore:
+        return cls(BuildState.for_output(out).path.with_name("cards.sqlite"))
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self.path, isolation_level=None)
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
+            )
+        return self._connection
+
+    def keys(self) -> set[str]:
+        """The digests of the cards stored; none when the file is missing or unreadable."""
+        if not self.path.is_file():
+            return set()
+        try:
+            return {row[0] for row in self._connect().execute("SELECT key FROM cards")}
+        except sqlite3.Error:
+            self.close()
+            return set()
+
+    def get(self, key: str) -> str:
+        """The card whose text has digest ``key``; :class:`KeyError` when not stored."""
+        if key in self.pending:
+            return self.pending[key]
+        try:
+            row = self._connect().execute("SELECT card FROM cards WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is None:
+            raise KeyError(key)
+        return str(row[0])
+
+    def put(self, key: str, card: str) -> None:
+        self.pending[key] = card
+
+    def save(self, keep: Iterable[str]) -> None:
+        """Store the new cards and forget those not in ``keep``, in one transaction; a
+        file that is not a card store is replaced.
+
+        Raises :class:`sqlite3.Error` when the file cannot be written."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        kept = list(keep)
+        try:
+            self._save(kept)
+        except sqlite3.DatabaseError:
+            self.close()
+            self.path.unlink(missing_ok=True)
+            self._save(kept)
+
+    def _save(self, keep: list[str]) -> None:
+        connection = self._connect()
+        connection.execute("BEGIN")
+        try:
+            connection.executemany(
+                "INSERT OR IGNORE INTO cards (key, card) VALUES (?, ?)", self.pending.items()
+            )
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM keep")
+            connection.executemany(
+                "INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in keep)
+            )
+            connection.execute("DELETE FROM cards WHERE key NOT IN (SELECT key FROM keep)")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        self.pending.clear()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
