@@ -51,6 +51,35 @@ def test_workers_give_the_same_output_as_one_process(
     assert len(list((two / "html" / "documents").glob("*.html"))) == INLINE_LIMIT + 6
 
 
+def test_pages_made_in_workers_are_the_same(
+    larger: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index, home and year pages of an edition in parts, made by worker processes in
+    several batches, are those one process makes."""
+    from kimedition import build as build_module
+    from kimedition.build import build
+    from kimedition.edition import Edition
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 10)
+    monkeypatch.setattr(build_module, "ROWS", 5)
+    monkeypatch.setattr(build_module, "PAGES_BATCH", 20_000)
+    made: list[str] = []
+    original = build_module._Pages.flush
+
+    def flush(self: build_module._Pages, *, final: bool) -> None:
+        made.append(f"{len(self.queue)} {'final' if final else 'batch'}")
+        original(self, final=final)
+
+    monkeypatch.setattr(build_module._Pages, "flush", flush)
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(Edition.open(larger.root), one, jobs=1)
+    made.clear()
+    build(Edition.open(larger.root), two, jobs=2)
+    assert len([m for m in made if m.endswith("batch")]) >= 2, made
+    assert tree_hashes(one) == tree_hashes(two)
+    assert (two / "html" / "persons" / "stalin.html").is_file()
+
+
 def test_workers_report_the_same_problems(runner: CliRunner, larger: SmallEdition) -> None:
     broken = sorted((larger.tei / "documents").glob("*-copy.xml"))[7]
     broken.write_text(

@@ -156,13 +156,15 @@ def test_an_entry_s_dates_redo_its_pages_only(
     first = run(edition, out)
     assert "html/persons-p.html" in first.files
     rendered: list[str] = []
-    original = build_module.Finisher.run
+    original = build_module.Finisher.page
 
-    def counted(self: build_module.Finisher, role: str, *args: object, **kwargs: str) -> str:
-        rendered.append(f"{role} {kwargs.get('letter') or kwargs.get('entry') or ''}".strip())
-        return original(self, role, *args, **kwargs)  # type: ignore[arg-type]
+    def counted(self: build_module.Finisher, page: build_module.Page) -> str:
+        parameters = dict(page.parameters)
+        detail = parameters.get("letter") or parameters.get("entry") or ""
+        rendered.append(f"{page.role} {detail}".strip())
+        return original(self, page)
 
-    monkeypatch.setattr(build_module.Finisher, "run", counted)
+    monkeypatch.setattr(build_module.Finisher, "page", counted)
     edit_register_dates(edition)
     run(edition, out)
     # Stalin's letter, Stalin's own page and the plain-text person index (one file);

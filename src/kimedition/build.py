@@ -29,7 +29,8 @@ import re
 import signal
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import Executor
+from contextlib import ExitStack, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
@@ -62,11 +63,13 @@ from .engine import (
     Settings,
     check_files,
     configure,
+    current_worker,
     default_jobs,
     display_path,
     name_index_json,
     register_nodes,
     scan_files,
+    worker_pool,
 )
 from .errors import BuildError, InvalidEdition, UsageError
 from .indexes import Card, CardFacts, IndexEntry, build_index, index_csv, index_json, index_xml
@@ -319,6 +322,7 @@ class _Build:
         """The sources, listed once for the whole build."""
         self.names_digest = ""
         self.written: list[str] = []
+        self._finisher: Finisher | None = None
 
     def _load(self) -> None:
         """Read the previous build's state and list the output as it is now."""
@@ -596,12 +600,25 @@ class _Build:
 
     # The pages made once per build ------------------------------------------
 
-    def _emit(self, relative: str, key: str, make: Callable[[], str | bytes]) -> None:
-        """Write an output unless the previous build made it from the same inputs."""
+    def finisher(self) -> Finisher:
+        """The finishing stylesheets in this process, compiled on first use."""
+        if self._finisher is None:
+            self._finisher = Finisher(self.edition, self.settings)
+        return self._finisher
+
+    def _emit(self, relative: str, key: str, make: Callable[[], str | bytes | Page]) -> None:
+        """Write an output unless the previous build made it from the same inputs; a
+        page a stylesheet makes is queued (:class:`_Pages`)."""
         self.state.outputs[relative] = key
         if self._up_to_date([relative], key):
             return
         content = make()
+        if isinstance(content, Page):
+            self.pages.add(relative, content)
+            return
+        self._write(relative, content)
+
+    def _write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.staging.write_bytes(relative, data)
         self.written.append(relative)
@@ -612,22 +629,23 @@ class _Build:
         Each output is made only when its key changed; the inputs a key needs are cheap
         digests, the outputs' own inputs (the catalogue, an index) are made on demand.
         """
+        with ExitStack() as stack:
+            self.pages = _Pages(self, stack)
+            self._finish(digests, catalogue_cards)
+            self.pages.flush(final=True)
+
+    def _finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
         edition = self.edition
-        finisher: Finisher | None = None
         documents = len(catalogue_cards)
 
         @cache
         def cards() -> list[str]:
             return [c.card for c in catalogue_cards]
 
-        def stylesheets() -> Finisher:
-            nonlocal finisher
-            if finisher is None:
-                finisher = Finisher(edition, self.settings)
-            return finisher
+        stylesheets = self.finisher
 
-        def run(role: str, source: Source, **parameters: str) -> str:
-            return stylesheets().run(role, source.root, **parameters)
+        def run(role: str, source: str, **parameters: str | int) -> Page:
+            return Page(role, source, tuple(sorted(parameters.items())))
 
         @cache
         def catalogue() -> str:
@@ -642,7 +660,7 @@ class _Build:
         # besides an index's own register (see RegisterDigests).
         shown = digest(digests.pages, self.registers.names)
         header = load_source(edition.header_path, display_path(edition.header_path))
-        home = partial(lambda: run("home", header, catalogue=catalogue()))
+        home = partial(lambda: run("home", "edition", catalogue=catalogue()))
         if self.settings.split:
             years: dict[str, list[Catalogued]] = {}
             for catalogued in catalogue_cards:
@@ -665,13 +683,13 @@ class _Build:
             self._emit(
                 "html/index.html",
                 digest(shown, "home", summary),
-                lambda: run("home", header, catalogue=part(None)),
+                lambda: run("home", "edition", catalogue=part(None)),
             )
             for year in sorted(years):
                 self._emit(
                     f"html/years/{year}.html",
                     digest(shown, "year", year, summary, *(c.facts.text for c in years[year])),
-                    partial(lambda y: run("home", header, catalogue=part(y), year=y), year),
+                    partial(lambda y: run("home", "edition", catalogue=part(y), year=y), year),
                 )
         else:
             self._emit(
@@ -698,8 +716,8 @@ class _Build:
             def whole(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
                 return index_xml(kind, index(), documents)
 
-            def page(index_text: str, register: Source = register, **strings: str) -> str:
-                return run("html-index", register, index=index_text, **strings)
+            def page(index_text: str, kind: str = kind, **strings: str | int) -> Page:
+                return run("html-index", kind, index=index_text, **strings)
 
             if self.settings.split:
                 self._index_in_parts(
@@ -712,7 +730,7 @@ class _Build:
             self._emit(
                 f"text/{name}.txt",
                 key,
-                partial(lambda r, w: run("text-index", r, index=w()), register, whole),
+                partial(lambda k, w: run("text-index", k, index=w()), kind, whole),
             )
             data_key = digest("data", kind, register.data, occurrences, __version__)
             data = {
@@ -858,7 +876,7 @@ class IndexParts:
     index: Callable[[], list[IndexEntry]]
     """The whole index, built on first call."""
     documents: int
-    page: Callable[..., str]
+    page: Callable[..., Page]
     touched: dict[str, list[str]]
     """pointer → the card digests of the documents it occurs in, in the edition's order."""
 
@@ -872,6 +890,77 @@ class IndexParts:
             hasher.update("\n".join(self.touched.get(f"{self.kind}:{entry}", ())).encode())
             hasher.update(b"\n\n")
         return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    """An output a finishing stylesheet makes: the driver's role, what it is applied to
+    (``edition`` for the header, else a register kind) and its parameters."""
+
+    role: str
+    source: str
+    parameters: tuple[tuple[str, str | int], ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len(str(value)) for _, value in self.parameters)
+
+
+PAGES_INLINE = 8
+"""Fewer pages than this are made in the build's own process, saving the start-up of
+worker processes."""
+
+PAGES_BATCH = 64 * 1024 * 1024
+"""Queued pages are made once their parameters reach this many characters, so that the
+indexes of a large edition are never all held as text at once."""
+
+
+class _Pages:
+    """The pages of a build's finishing stylesheets: queued, then made in worker
+    processes (one per job, each compiling the stylesheets once), or in this process
+    when there are few."""
+
+    def __init__(self, build: _Build, stack: ExitStack) -> None:
+        self.build = build
+        self.stack = stack
+        self.queue: list[tuple[str, Page]] = []
+        self.size = 0
+        self.pool: Executor | None = None
+
+    def add(self, relative: str, page: Page) -> None:
+        self.queue.append((relative, page))
+        self.size += page.size
+        if self.size >= PAGES_BATCH:
+            self.flush(final=False)
+
+    def flush(self, *, final: bool) -> None:
+        """Make every queued page and write it to the staging folder."""
+        queue, self.queue, self.size = self.queue, [], 0
+        if not queue:
+            return
+        jobs = min(self.build.jobs, len(queue)) if final else self.build.jobs
+        if self.pool is None and (jobs <= 1 or (final and len(queue) < PAGES_INLINE)):
+            finisher = self.build.finisher()
+            for relative, page in queue:
+                self.build._write(relative, finisher.page(page))
+            return
+        if self.pool is None:
+            self.pool = self.stack.enter_context(
+                worker_pool(jobs, "finish", self.build.settings, _new_finisher)
+            )
+        futures = [(relative, self.pool.submit(_make_page, page)) for relative, page in queue]
+        for relative, future in futures:
+            self.build._write(relative, future.result())
+
+
+def _new_finisher(settings: Settings) -> Finisher:
+    return Finisher(settings.edition, settings)
+
+
+def _make_page(page: Page) -> str:
+    """In a worker process: make one page."""
+    finisher: Finisher = current_worker()
+    return finisher.page(page)
 
 
 _QUOTE = {'"': "&quot;"}
@@ -903,9 +992,28 @@ class Finisher:
             self.runtime, self.stylesheets.values(), register_nodes(self.runtime, edition), settings
         )
         self._parsed: dict[str, object] = {}
+        self._sources: dict[str, object] = {}
+        self.edition = edition
+
+    def page(self, page: Page) -> str:
+        """Make ``page``: its driver applied to the header or a register."""
+        if page.source not in self._sources:
+            path = (
+                self.edition.header_path
+                if page.source == "edition"
+                else self.edition.register_path(page.source)
+            )
+            self._sources[page.source] = self.runtime.document(
+                load_source(path, display_path(path)).root
+            )
+        return self._run(page.role, self._sources[page.source], **dict(page.parameters))
 
     def run(self, role: str, source: etree._Element, **parameters: str | int) -> str:
-        """Run a driver on ``source``. ``catalogue`` and ``index`` are XML given as text;
+        """Run a driver on ``source``, as :meth:`page` does."""
+        return self._run(role, self.runtime.document(source), **parameters)
+
+    def _run(self, role: str, source: object, **parameters: str | int) -> str:
+        """Run a driver on a parsed ``source``. ``catalogue`` and ``index`` are XML given as text;
         ``letter``, ``year`` and ``entry`` strings, ``rows`` a number; a parameter not
         given is left empty (``rows``: 0, every document)."""
         stylesheet = self.stylesheets[role]
@@ -920,7 +1028,7 @@ class Finisher:
             )
         if role == "html-index":
             stylesheet.set("rows", self.runtime.integer(int(parameters.get("rows", 0))))
-        return stylesheet.transform(self.runtime.document(source))
+        return stylesheet.transform(source)
 
     DOCUMENTS = ("catalogue", "index")
     STRINGS = ("letter", "year", "entry")

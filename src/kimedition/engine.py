@@ -418,11 +418,19 @@ def _initialise(role: str, settings: Settings, argument: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     _STATE["watchdog"] = Watchdog(settings.timeout, _leave_note(settings.notes))
     try:
-        _STATE["worker"] = (
-            Scanner(settings, argument) if role == "scan" else Checker(settings, argument)
-        )
+        _STATE["worker"] = _make_worker(role, settings, argument)
     except BaseException as error:  # reported by the main process on the first task
         _STATE["error"] = error
+
+
+def _make_worker(role: str, settings: Settings, argument: Any) -> Any:
+    """The worker object of a pass: a scanner, a checker, or (any other role) what the
+    factory ``argument`` makes of the settings."""
+    if role == "scan":
+        return Scanner(settings, argument)
+    if role == "check":
+        return Checker(settings, argument)
+    return argument(settings)
 
 
 def _leave_note(folder: str) -> Callable[[str], None]:
@@ -452,6 +460,27 @@ def _worker() -> Any:
     if "error" in _STATE:
         raise _STATE["error"]
     return _STATE["worker"]
+
+
+def current_worker() -> Any:
+    """The worker object of this worker process (raises what its start-up raised)."""
+    return _worker()
+
+
+@contextmanager
+def worker_pool(
+    jobs: int, role: str, settings: Settings, factory: Callable[[Settings], Any]
+) -> Iterator[Executor]:
+    """Worker processes whose worker object ``factory(settings)`` makes once each; a
+    worker that dies makes :class:`BuildError`."""
+    try:
+        with _pool(jobs, role, settings, factory) as executor:
+            yield executor
+    except BrokenProcessPool:
+        raise BuildError(
+            "a worker process ended unexpectedly (out of memory, or killed); "
+            "nothing was written — run again with --jobs 1"
+        ) from None
 
 
 @contextmanager
@@ -502,9 +531,7 @@ def run_pass(
     if jobs <= 1 or len(tasks) < INLINE_LIMIT:
         _STATE.clear()
         _STATE["watchdog"] = Watchdog(settings.timeout, on_timeout)
-        _STATE["worker"] = (
-            Scanner(settings, argument) if role == "scan" else Checker(settings, argument)
-        )
+        _STATE["worker"] = _make_worker(role, settings, argument)
         results = []
         try:
             for task in tasks:
