@@ -303,6 +303,33 @@ def test_a_large_edition_is_published_in_parts(
     assert check_links(out).broken == []
 
 
+def test_the_text_index_made_letter_by_letter_is_the_one_made_whole(
+    small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With names in Latin letters only, the parts join into the same file."""
+    from kimedition import build as build_module
+    from kimedition.build import build as build_edition
+    from test_engine import add_documents
+
+    add_documents(small, 12)
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    build_edition(Edition.open(small.root), whole, jobs=1)
+    made: list[int] = []
+    original = build_module.Parts.join
+
+    def join(texts: list[str]) -> str:
+        made.append(len(texts))
+        return original(texts)
+
+    monkeypatch.setattr(build_module.Parts, "join", staticmethod(join))
+    monkeypatch.setattr(build_module, "SPLIT_AT", 10)
+    build_edition(Edition.open(small.root), parts, jobs=1)
+    assert sum(made) > len(made), made  # some index has more than one letter
+    for name in ("persons", "places", "organisations"):
+        expected = (whole / "text" / f"{name}.txt").read_text(encoding="utf-8")
+        assert (parts / "text" / f"{name}.txt").read_text(encoding="utf-8") == expected
+
+
 def test_an_entry_with_many_documents_gets_a_page_of_its_own(
     small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

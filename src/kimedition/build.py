@@ -606,14 +606,16 @@ class _Build:
             self._finisher = Finisher(self.edition, self.settings)
         return self._finisher
 
-    def _emit(self, relative: str, key: str, make: Callable[[], str | bytes | Page]) -> None:
+    def _emit(
+        self, relative: str, key: str, make: Callable[[], str | bytes | Page | Parts]
+    ) -> None:
         """Write an output unless the previous build made it from the same inputs; a
         page a stylesheet makes is queued (:class:`_Pages`)."""
         self.state.outputs[relative] = key
         if self._up_to_date([relative], key):
             return
         content = make()
-        if isinstance(content, Page):
+        if isinstance(content, Page | Parts):
             self.pages.add(relative, content)
             return
         self._write(relative, content)
@@ -724,14 +726,15 @@ class _Build:
                     IndexParts(kind, name, register, index, documents, page, touched),
                     stylesheets,
                     digests,
+                    key,
                 )
             else:
                 self._emit(f"html/{name}.html", key, partial(lambda p, w: p(w()), page, whole))
-            self._emit(
-                f"text/{name}.txt",
-                key,
-                partial(lambda k, w: run("text-index", k, index=w()), kind, whole),
-            )
+                self._emit(
+                    f"text/{name}.txt",
+                    key,
+                    partial(lambda k, w: run("text-index", k, index=w()), kind, whole),
+                )
             data_key = digest("data", kind, register.data, occurrences, __version__)
             data = {
                 "json": cache(partial(lambda k, i: index_json(k, i()), kind, index)),
@@ -749,7 +752,11 @@ class _Build:
                 self._emit(relative, digest(content), _constant(content))
 
     def _index_in_parts(
-        self, parts: IndexParts, stylesheets: Callable[[], Finisher], digests: Digests
+        self,
+        parts: IndexParts,
+        stylesheets: Callable[[], Finisher],
+        digests: Digests,
+        text_key: str,
     ) -> None:
         """A split index: its front page, a page per letter (given only the index of its
         own entries), and a page of its own for an entry with more documents than a
@@ -815,6 +822,27 @@ class _Build:
                             entry,
                         ),
                     )
+
+        def text_part(letter: str, first: bool) -> Page:
+            # Every entry, for the count and the cross-references; the documents of the
+            # letter's own entries only.
+            wanted = set(by_letter.get(letter, []))
+            index = [i if i.entry.id in wanted else IndexEntry(i.entry) for i in parts.index()]
+            return Page(
+                "text-index",
+                kind,
+                (
+                    ("first-part", int(first)),
+                    ("index", index_xml(kind, index, documents)),
+                    ("letter", letter),
+                ),
+            )
+
+        self._emit(
+            f"text/{parts.name}.txt",
+            text_key,
+            lambda: Parts(tuple(text_part(x, i == 0) for i, x in enumerate(letters))),
+        )
 
     def _letters(
         self,
@@ -906,6 +934,18 @@ class Page:
         return sum(len(str(value)) for _, value in self.parameters)
 
 
+@dataclass(frozen=True)
+class Parts:
+    """An output made of several pages, joined: a plain-text index made letter by letter
+    (each part without the blank lines around it; the file ends with a line end)."""
+
+    pages: tuple[Page, ...]
+
+    @staticmethod
+    def join(texts: list[str]) -> str:
+        return "\n\n".join(text for text in texts if text) + "\n"
+
+
 PAGES_INLINE = 8
 """Fewer pages than this are made in the build's own process, saving the start-up of
 worker processes."""
@@ -923,13 +963,13 @@ class _Pages:
     def __init__(self, build: _Build, stack: ExitStack) -> None:
         self.build = build
         self.stack = stack
-        self.queue: list[tuple[str, Page]] = []
+        self.queue: list[tuple[str, Page | Parts]] = []
         self.size = 0
         self.pool: Executor | None = None
 
-    def add(self, relative: str, page: Page) -> None:
+    def add(self, relative: str, page: Page | Parts) -> None:
         self.queue.append((relative, page))
-        self.size += page.size
+        self.size += sum(p.size for p in _pages_of(page))
         if self.size >= PAGES_BATCH:
             self.flush(final=False)
 
@@ -938,19 +978,33 @@ class _Pages:
         queue, self.queue, self.size = self.queue, [], 0
         if not queue:
             return
-        jobs = min(self.build.jobs, len(queue)) if final else self.build.jobs
-        if self.pool is None and (jobs <= 1 or (final and len(queue) < PAGES_INLINE)):
+        count = sum(len(_pages_of(page)) for _, page in queue)
+        jobs = min(self.build.jobs, count) if final else self.build.jobs
+        if self.pool is None and (jobs <= 1 or (final and count < PAGES_INLINE)):
             finisher = self.build.finisher()
             for relative, page in queue:
-                self.build._write(relative, finisher.page(page))
+                texts = [finisher.page(p) for p in _pages_of(page)]
+                self.build._write(relative, _joined(page, texts))
             return
         if self.pool is None:
             self.pool = self.stack.enter_context(
                 worker_pool(jobs, "finish", self.build.settings, _new_finisher)
             )
-        futures = [(relative, self.pool.submit(_make_page, page)) for relative, page in queue]
-        for relative, future in futures:
-            self.build._write(relative, future.result())
+        pool = self.pool
+        futures = [
+            (relative, page, [pool.submit(_make_page, p) for p in _pages_of(page)])
+            for relative, page in queue
+        ]
+        for relative, page, parts in futures:
+            self.build._write(relative, _joined(page, [f.result() for f in parts]))
+
+
+def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
+    return page.pages if isinstance(page, Parts) else (page,)
+
+
+def _joined(page: Page | Parts, texts: list[str]) -> str:
+    return Parts.join(texts) if isinstance(page, Parts) else texts[0]
 
 
 def _new_finisher(settings: Settings) -> Finisher:
@@ -1028,6 +1082,10 @@ class Finisher:
             )
         if role == "html-index":
             stylesheet.set("rows", self.runtime.integer(int(parameters.get("rows", 0))))
+        if role == "text-index":
+            stylesheet.set(
+                "first-part", self.runtime.boolean(bool(parameters.get("first-part", 1)))
+            )
         return stylesheet.transform(source)
 
     DOCUMENTS = ("catalogue", "index")

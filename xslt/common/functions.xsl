@@ -97,6 +97,13 @@
                             '[\s_,.\-]+', ' '))"/>
   </xsl:function>
 
+  <!-- The first letter an index orders a string under: A–Z, or '' for anything else. -->
+  <xsl:function name="kim:index-letter" as="xs:string">
+    <xsl:param name="sort-form" as="xs:string"/>
+    <xsl:variable name="first" as="xs:string" select="upper-case(substring($sort-form, 1, 1))"/>
+    <xsl:sequence select="if (matches($first, '^[A-Z]$')) then $first else ''"/>
+  </xsl:function>
+
   <!-- The first day a date value covers, for sorting: 1950-04 → 1950-04-00. -->
   <xsl:function name="kim:sort-date" as="xs:string">
     <xsl:param name="date" as="element()?"/>

@@ -147,13 +147,6 @@
     <xsl:sequence select="translate(string(($date/@when, $date/@from, $date/@to)[1]), '-', '/')"/>
   </xsl:function>
 
-  <!-- The first letter an index orders a string under: A–Z, or '' for anything else. -->
-  <xsl:function name="kim:index-letter" as="xs:string">
-    <xsl:param name="sort-form" as="xs:string"/>
-    <xsl:variable name="first" as="xs:string" select="upper-case(substring($sort-form, 1, 1))"/>
-    <xsl:sequence select="if (matches($first, '^[A-Z]$')) then $first else ''"/>
-  </xsl:function>
-
   <!-- The element's plain text with white space collapsed, editorial additions left out. -->
   <xsl:function name="kim:source-text" as="xs:string">
     <xsl:param name="content" as="node()*"/>

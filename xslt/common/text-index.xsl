@@ -37,6 +37,13 @@
   <!-- The cumulative index of the register being rendered (kim:index). -->
   <xsl:param name="index" as="document-node()" required="yes"/>
 
+  <!-- An edition published in parts makes its plain-text index letter by letter, to keep
+       each transformation small: $letter (as kim:index-letter gives it, '' for other
+       scripts) selects the entries and cross-references of one letter, which then need
+       their documents only; $first-part says whether the part begins the file. -->
+  <xsl:param name="letter" as="xs:string?" select="()"/>
+  <xsl:param name="first-part" as="xs:boolean" select="true()"/>
+
   <!-- Labels, in one place: the kinds of index, and the kinds of other names (singular, plural). -->
   <xsl:variable name="local:kind-plural" as="map(xs:string, xs:string)"
                 select="map {'person': 'persons', 'place': 'places', 'org': 'organisations'}"/>
@@ -56,9 +63,11 @@
     <xsl:variable name="kind" as="xs:string" select="string($index/kim:index/@kind)"/>
     <xsl:variable name="plural" as="xs:string" select="($local:kind-plural($kind), $kind)[1]"/>
     <xsl:variable name="entries" as="element(kim:entry)*" select="$index/kim:index/kim:entry"/>
+    <xsl:variable name="shown" as="element(kim:entry)*"
+                  select="if (exists($letter)) then $entries[local:in-part(local:entry-key(., kim:entry(@ref)))] else $entries"/>
     <xsl:variable name="items" as="map(xs:string, xs:string)*">
-      <xsl:apply-templates select="$entries" mode="kim:text-index"/>
-      <xsl:sequence select="local:cross-references($entries)"/>
+      <xsl:apply-templates select="$shown" mode="kim:text-index"/>
+      <xsl:sequence select="local:cross-references($entries)[local:in-part(?key)]"/>
     </xsl:variable>
     <xsl:variable name="sorted" as="xs:string*">
       <xsl:for-each select="$items">
@@ -75,8 +84,16 @@
       || 'in which it occurs, in chronological order, with the date (ISO 8601), the title, the role '
       || 'in the document (sender, addressee) and the number of mentions in the text. Other names '
       || 'and spellings are cross-referenced to the entry.', $kim:text-width)"/>
-    <xsl:value-of select="string-join(($heading, $note, $sorted), $kim:nl || $kim:nl) || $kim:nl"/>
+    <xsl:value-of select="if (empty($letter)) then string-join(($heading, $note, $sorted), $kim:nl || $kim:nl) || $kim:nl
+                          else string-join(((if ($first-part) then ($heading, $note) else ()), $sorted), $kim:nl || $kim:nl)"/>
   </xsl:template>
+
+  <!-- Whether an item with this sort key belongs to the part being made (all do when the
+       index is made whole). -->
+  <xsl:function name="local:in-part" as="xs:boolean">
+    <xsl:param name="key" as="xs:string"/>
+    <xsl:sequence select="empty($letter) or kim:index-letter($key) = $letter"/>
+  </xsl:function>
 
   <!-- An entry of the index: its heading, other names and documents, as a sortable item. -->
   <xsl:template match="kim:entry" mode="kim:text-index">
