@@ -49,8 +49,9 @@
                           else if ($kind = 'place') then $places else $orgs"/>
   </xsl:function>
 
-  <!-- The register entry a pointer names, if any. -->
-  <xsl:function name="kim:entry" as="element()?">
+  <!-- The register entry a pointer names, if any. Cached: a document names the same
+       entries many times. -->
+  <xsl:function name="kim:entry" as="element()?" cache="yes">
     <xsl:param name="pointer" as="xs:string?"/>
     <xsl:sequence select="if (empty($pointer) or not(contains($pointer, ':'))) then ()
                           else key('kim:entry', kim:pointer-id($pointer),
@@ -92,10 +93,21 @@
   -->
   <xsl:function name="kim:sort-form" as="xs:string">
     <xsl:param name="text" as="xs:string"/>
-    <xsl:sequence select="normalize-space(replace(
-                            replace(normalize-unicode(lower-case($text), 'NFD'), '\p{Mn}', ''),
-                            '[\s_,.\-]+', ' '))"/>
+    <xsl:variable name="lower" as="xs:string" select="lower-case($text)"/>
+    <!-- Most keys are plain ASCII letters, digits and separators: they have no accents to
+         remove, and translate() does for them what the regular expressions do, faster. -->
+    <xsl:sequence select="
+      if (translate($lower, $kim:plain-characters, '') = '')
+      then normalize-space(translate($lower, '_,.-', '    '))
+      else normalize-space(replace(
+             replace(normalize-unicode($lower, 'NFD'), '\p{Mn}', ''),
+             '[\s_,.\-]+', ' '))"/>
   </xsl:function>
+
+  <!-- The characters kim:sort-form() can handle without Unicode normalisation: lower-case
+       ASCII letters, digits, white space and the separators it turns into spaces. -->
+  <xsl:variable name="kim:plain-characters" as="xs:string"
+                select="'abcdefghijklmnopqrstuvwxyz0123456789 _,.-&#9;&#10;&#13;'"/>
 
   <!-- The first day a date value covers, for sorting: 1950-04 → 1950-04-00. -->
   <xsl:function name="kim:sort-date" as="xs:string">
