@@ -82,7 +82,9 @@
   <!-- The key entries sort by: @sortKey, else the index name, lower case. -->
   <xsl:function name="kim:sort-key" as="xs:string">
     <xsl:param name="entry" as="element()"/>
-    <xsl:sequence select="lower-case(($entry/@sortKey, kim:index-name($entry))[1])"/>
+    <!-- The index name is only worked out for an entry without @sortKey. -->
+    <xsl:sequence select="lower-case(if (exists($entry/@sortKey)) then string($entry/@sortKey)
+                                     else kim:index-name($entry))"/>
   </xsl:function>
 
   <!--

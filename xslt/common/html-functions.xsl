@@ -185,7 +185,7 @@
   -->
   <xsl:function name="kim:json-ld" as="xs:string">
     <xsl:param name="data" as="map(*)"/>
-    <xsl:sequence select="replace(serialize($data, map { 'method': 'json', 'indent': false() }),
-                                  '&lt;', '\\u003c')"/>
+    <xsl:variable name="json" as="xs:string" select="serialize($data, map { 'method': 'json', 'indent': false() })"/>
+    <xsl:sequence select="if (contains($json, '&lt;')) then replace($json, '&lt;', '\\u003c') else $json"/>
   </xsl:function>
 </xsl:stylesheet>

@@ -46,16 +46,14 @@
     <xsl:param name="width" as="xs:integer"/>
     <xsl:param name="first" as="xs:string"/>
     <xsl:param name="rest" as="xs:string"/>
+    <xsl:variable name="normalized" as="xs:string" select="normalize-space($text)"/>
+    <!-- A text that fits on its first line even counting every character as a column (most
+         lines of the names section) needs no word-by-word wrapping. -->
+    <xsl:variable name="one-line" as="xs:boolean"
+                  select="$normalized != '' and string-length($first) + string-length($normalized) le $width"/>
     <!-- Without combining marks a word takes as many columns as it has characters: only
          a text that has some needs each word measured with kim:columns(). -->
-    <xsl:variable name="marked" as="xs:boolean" select="matches($text, '[\p{Mn}\p{Me}]')"/>
-    <xsl:variable name="normalized" as="xs:string" select="normalize-space($text)"/>
-    <!-- A text that fits on its first line (most lines of the names section) needs no
-         word-by-word wrapping. -->
-    <xsl:variable name="one-line" as="xs:boolean"
-                  select="$normalized != ''
-                          and kim:columns($first) + (if ($marked) then kim:columns($normalized)
-                                                     else string-length($normalized)) le $width"/>
+    <xsl:variable name="marked" as="xs:boolean" select="not($one-line) and matches($text, '[\p{Mn}\p{Me}]')"/>
     <xsl:variable name="lines" as="xs:string*">
       <!-- $used: the columns of the prefix and the line so far, kept rather than measured
            again for every word. -->
