@@ -442,7 +442,8 @@
     ))"/>
   </xsl:function>
 
-  <!-- A register entry in JSON-LD: its schema.org type, standard name and index address. -->
+  <!-- A register entry in JSON-LD: its schema.org type, standard name and index address
+       (which only an edition with a public address needs to work out). -->
   <xsl:function name="kim:json-ld-thing" as="map(*)?">
     <xsl:param name="pointer" as="xs:string"/>
     <xsl:variable name="entry" as="element()?" select="kim:entry($pointer)"/>
@@ -451,6 +452,6 @@
     <xsl:sequence select="if (empty($entry)) then () else map:merge((
       map { '@type': ($types(kim:pointer-kind($pointer)), 'Thing')[1],
             'name': kim:standard-name($entry) },
-      kim:public-url(kim:index-href($pointer, '')) ! map { 'url': ., '@id': . }))"/>
+      (if ($base-url) then kim:public-url(kim:index-href($pointer, '')) else ()) ! map { 'url': ., '@id': . }))"/>
   </xsl:function>
 </xsl:stylesheet>

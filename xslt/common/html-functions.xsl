@@ -30,12 +30,20 @@
   <xsl:function name="kim:index-href" as="xs:string">
     <xsl:param name="pointer" as="xs:string"/>
     <xsl:param name="root" as="xs:string"/>
+    <xsl:sequence select="$root || kim:index-target($pointer)"/>
+  </xsl:function>
+
+  <!-- Where an entry is described, from the site root: persons-s.html#stalin. Cached: a
+       page names the same entries many times, and finding a split index's letter page
+       means working out the entry's sort key. -->
+  <xsl:function name="kim:index-target" as="xs:string" cache="yes">
+    <xsl:param name="pointer" as="xs:string"/>
     <xsl:variable name="entry" as="element()?" select="if ($split) then kim:entry($pointer) else ()"/>
-    <xsl:sequence select="$root
-      || (if (exists($entry))
-          then kim:letter-page($kim:index-pages(kim:pointer-kind($pointer)),
-                               kim:index-letter(kim:sort-form(kim:sort-key($entry))))
-          else kim:index-page(kim:pointer-kind($pointer)))
+    <xsl:sequence select="
+      (if (exists($entry))
+       then kim:letter-page($kim:index-pages(kim:pointer-kind($pointer)),
+                            kim:index-letter(kim:sort-form(kim:sort-key($entry))))
+       else kim:index-page(kim:pointer-kind($pointer)))
       || '#' || kim:pointer-id($pointer)"/>
   </xsl:function>
 
@@ -107,10 +115,7 @@
   <!-- What a name's tooltip says: who or what the editors identified it as. -->
   <xsl:function name="kim:name-tip" as="xs:string">
     <xsl:param name="name" as="element()"/>
-    <xsl:variable name="entries" as="element()*"
-                  select="tokenize(normalize-space($name/@ref)) ! kim:entry(.)"/>
-    <xsl:variable name="standard" as="xs:string"
-                  select="string-join($entries ! kim:standard-name(.), ' / ')"/>
+    <xsl:variable name="standard" as="xs:string" select="kim:standard-names(normalize-space($name/@ref))"/>
     <xsl:variable name="kind" as="xs:string" select="kim:label('kind-' || kim:kind-of($name), '')"/>
     <xsl:variable name="identification" as="xs:string" select="
       if ($name/self::tei:persName[@type = 'codename']) then kim:label('codename-of') || ' ' || $standard
@@ -119,6 +124,13 @@
       else if ($kind) then $kind || ': ' || $standard
       else $standard"/>
     <xsl:sequence select="$identification || kim:certainty($name)"/>
+  </xsl:function>
+
+  <!-- The standard names of the entries a @ref points to: "Joseph Stalin / Kim Il Sung".
+       Cached, since a page names the same entries many times. -->
+  <xsl:function name="kim:standard-names" as="xs:string" cache="yes">
+    <xsl:param name="ref" as="xs:string"/>
+    <xsl:sequence select="string-join(tokenize($ref) ! kim:entry(.) ! kim:standard-name(.), ' / ')"/>
   </xsl:function>
 
   <!-- What a date's tooltip says: the normalised date in words. -->
@@ -148,10 +160,14 @@
   </xsl:function>
 
   <!-- The element's plain text with white space collapsed, editorial additions left out. -->
-  <xsl:function name="kim:source-text" as="xs:string">
+  <xsl:function name="kim:source-text" as="xs:string" cache="yes">
     <xsl:param name="content" as="node()*"/>
-    <xsl:sequence select="normalize-space(string-join(
-                            $content/descendant-or-self::text()[not(ancestor::tei:corr or ancestor::tei:reg)]))"/>
+    <!-- The text inside corrections and regularisations, found from those elements
+         rather than by looking above every piece of text. -->
+    <xsl:variable name="editorial" as="text()*"
+                  select="($content/ancestor-or-self::* | $content/descendant::*)
+                          [self::tei:corr or self::tei:reg]/descendant::text()"/>
+    <xsl:sequence select="normalize-space(string-join($content/descendant-or-self::text() except $editorial))"/>
   </xsl:function>
 
   <!--
@@ -161,7 +177,7 @@
   -->
   <xsl:function name="kim:json-ld" as="xs:string">
     <xsl:param name="data" as="map(*)"/>
-    <xsl:sequence select="replace(serialize($data, map { 'method': 'json', 'indent': false() }),
-                                  '&lt;', '\\u003c')"/>
+    <xsl:variable name="json" as="xs:string" select="serialize($data, map { 'method': 'json', 'indent': false() })"/>
+    <xsl:sequence select="if (contains($json, '&lt;')) then replace($json, '&lt;', '\\u003c') else $json"/>
   </xsl:function>
 </xsl:stylesheet>

@@ -46,11 +46,12 @@
   <xsl:template match="(tei:persName | tei:placeName | tei:orgName | tei:rs)[@ref]"
                 mode="kim:html-inline" priority="2">
     <xsl:param name="root" as="xs:string" tunnel="yes"/>
-    <xsl:variable name="entry" as="element()?" select="kim:entry(tokenize(normalize-space(@ref))[1])"/>
+    <xsl:variable name="ref" as="xs:string" select="normalize-space(@ref)"/>
+    <xsl:variable name="pointer" as="xs:string?" select="tokenize($ref)[1]"/>
+    <xsl:variable name="entry" as="element()?" select="kim:entry($pointer)"/>
     <xsl:choose>
       <xsl:when test="exists($entry)">
-        <a class="{kim:name-classes(.)}" href="{kim:index-href(tokenize(normalize-space(@ref))[1], $root)}"
-           data-ref="{normalize-space(@ref)}">
+        <a class="{kim:name-classes(.)}" href="{kim:index-href($pointer, $root)}" data-ref="{$ref}">
           <xsl:call-template name="kim:lang"/>
           <xsl:apply-templates mode="kim:html-inline"/>
           <xsl:call-template name="kim:tip">

@@ -185,22 +185,33 @@
   -->
   <xsl:function name="local:names" as="xs:string">
     <xsl:param name="text" as="element(tei:text)?"/>
-    <xsl:variable name="references" as="element()*" select="$text//*[@ref]"/>
+    <!-- The references are grouped once, by pointer, for all kinds together; each kind
+         then takes its own lines from the groups. -->
+    <xsl:variable name="groups" as="map(xs:string, xs:string)*">
+      <xsl:for-each-group select="$text//*[@ref]"
+                          group-by="tokenize(normalize-space(@ref), ' ')[kim:pointer-kind(.) = $local:kinds]">
+        <xsl:variable name="pointer" as="xs:string" select="current-grouping-key()"/>
+        <xsl:variable name="forms" as="xs:string*" select="current-group() ! kim:plain-text(node())"/>
+        <xsl:variable name="count" as="xs:integer" select="count(current-group())"/>
+        <xsl:sequence select="map {
+          'pointer': $pointer,
+          'kind': kim:pointer-kind($pointer),
+          'sort': local:sort-key($pointer),
+          'line': kim:wrap-hanging(
+              local:name($pointer) || ': ' || kim:glue($count || (if ($count = 1) then ' mention' else ' mentions'))
+              || ', as ' || string-join(kim:distinct($forms) ! ('&quot;' || . || '&quot;'), ', '),
+              $kim:text-width, '  ', '    ') }"/>
+      </xsl:for-each-group>
+    </xsl:variable>
     <xsl:variable name="sections" as="xs:string*">
       <xsl:for-each select="$local:kinds">
         <xsl:variable name="kind" as="xs:string" select="."/>
         <xsl:variable name="lines" as="xs:string*">
-          <xsl:for-each-group select="$references"
-                              group-by="tokenize(normalize-space(@ref), ' ')[kim:pointer-kind(.) = $kind]">
-            <xsl:sort select="local:sort-key(current-grouping-key())"/>
-            <xsl:sort select="current-grouping-key()"/>
-            <xsl:variable name="forms" as="xs:string*" select="current-group() ! kim:plain-text(node())"/>
-            <xsl:variable name="count" as="xs:integer" select="count(current-group())"/>
-            <xsl:sequence select="kim:wrap-hanging(
-              local:name(current-grouping-key()) || ': ' || kim:glue($count || (if ($count = 1) then ' mention' else ' mentions'))
-              || ', as ' || string-join(kim:distinct($forms) ! ('&quot;' || . || '&quot;'), ', '),
-              $kim:text-width, '  ', '    ')"/>
-          </xsl:for-each-group>
+          <xsl:for-each select="$groups[?kind = $kind]">
+            <xsl:sort select="?sort"/>
+            <xsl:sort select="?pointer"/>
+            <xsl:sequence select="?line"/>
+          </xsl:for-each>
         </xsl:variable>
         <xsl:if test="exists($lines)">
           <xsl:sequence select="string-join(($local:kind-headings($kind), $lines), $kim:nl)"/>

@@ -27,8 +27,16 @@
   <!-- The plain text of some content, its white space collapsed to single spaces. -->
   <xsl:function name="kim:plain-text" as="xs:string">
     <xsl:param name="content" as="node()*"/>
+    <!-- Text alone (most names) has no brackets to add: the templates are not needed. -->
     <xsl:variable name="pieces" as="xs:string*">
-      <xsl:apply-templates select="$content" mode="kim:text-inline"/>
+      <xsl:choose>
+        <xsl:when test="every $node in $content satisfies $node instance of text()">
+          <xsl:sequence select="$content ! string(.)"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:apply-templates select="$content" mode="kim:text-inline"/>
+        </xsl:otherwise>
+      </xsl:choose>
     </xsl:variable>
     <xsl:sequence select="normalize-space(string-join($pieces))"/>
   </xsl:function>

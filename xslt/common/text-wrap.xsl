@@ -46,10 +46,18 @@
     <xsl:param name="width" as="xs:integer"/>
     <xsl:param name="first" as="xs:string"/>
     <xsl:param name="rest" as="xs:string"/>
+    <xsl:variable name="normalized" as="xs:string" select="normalize-space($text)"/>
+    <!-- A text that fits on its first line even counting every character as a column (most
+         lines of the names section) needs no word-by-word wrapping. -->
+    <xsl:variable name="one-line" as="xs:boolean"
+                  select="$normalized != '' and string-length($first) + string-length($normalized) le $width"/>
+    <!-- Without combining marks a word takes as many columns as it has characters: only
+         a text that has some needs each word measured with kim:columns(). -->
+    <xsl:variable name="marked" as="xs:boolean" select="not($one-line) and matches($text, '[\p{Mn}\p{Me}]')"/>
     <xsl:variable name="lines" as="xs:string*">
       <!-- $used: the columns of the prefix and the line so far, kept rather than measured
            again for every word. -->
-      <xsl:iterate select="tokenize(normalize-space($text), ' ')">
+      <xsl:iterate select="if ($one-line) then () else tokenize($normalized, ' ')">
         <xsl:param name="line" as="xs:string" select="''"/>
         <xsl:param name="prefix" as="xs:string" select="$first"/>
         <xsl:param name="used" as="xs:integer" select="kim:columns($first)"/>
@@ -57,7 +65,8 @@
           <xsl:sequence select="if ($line) then $prefix || $line else ()"/>
         </xsl:on-completion>
         <xsl:variable name="word" as="xs:string" select="."/>
-        <xsl:variable name="columns" as="xs:integer" select="kim:columns($word)"/>
+        <xsl:variable name="columns" as="xs:integer"
+                      select="if ($marked) then kim:columns($word) else string-length($word)"/>
         <xsl:choose>
           <xsl:when test="$line = ''">
             <xsl:next-iteration>
@@ -82,7 +91,8 @@
         </xsl:choose>
       </xsl:iterate>
     </xsl:variable>
-    <xsl:sequence select="translate(string-join($lines, $kim:nl), $kim:glue-character, ' ')"/>
+    <xsl:sequence select="translate(if ($one-line) then $first || $normalized else string-join($lines, $kim:nl),
+                                    $kim:glue-character, ' ')"/>
   </xsl:function>
 
   <!--
