@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,6 +210,41 @@ def test_a_damaged_card_store_costs_time_not_correctness(
 
     documents = len(list((edition.tei / "documents").glob("*.xml")))
     assert len(CardStore(store).keys()) == documents
+
+
+def _first(records: dict[str, object], value: object) -> None:
+    records[next(iter(records))] = value
+
+
+STATE_DAMAGE: dict[str, Callable[[dict[str, Any]], object]] = {
+    "a scan not a record": lambda state: _first(state["scans"], []),
+    "a scan without its fields": lambda state: _first(state["scans"], {"key": "k", "scan": {}}),
+    "a check without problems": lambda state: _first(state["checks"], {"key": "k"}),
+    "a file record too short": lambda state: _first(state["files"], [1]),
+    "a memo not a list": lambda state: state["memo"].update(names={"a": 1}),
+    "a list": lambda state: [1, 2, 3],
+}
+
+
+@pytest.mark.parametrize("damage", [*STATE_DAMAGE, "not JSON"])
+def test_a_damaged_state_costs_time_not_correctness(
+    edition: SmallEdition, tmp_path: Path, damage: str
+) -> None:
+    """A state file that is not what a build writes counts as no state."""
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    run(edition, incremental)
+    path = tmp_path / ".incremental.cache" / "state.json"
+    if damage == "not JSON":
+        path.write_text("{not json", encoding="utf-8")
+    else:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        replaced = STATE_DAMAGE[damage](state)
+        path.write_text(json.dumps(replaced or state), encoding="utf-8")
+    (tmp_path / ".incremental.cache" / "quick.json").unlink()
+    edit_text(edition)
+    run(edition, incremental)
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
 
 
 def test_an_edit_rewrites_only_what_depends_on_it(edition: SmallEdition, tmp_path: Path) -> None:

@@ -384,7 +384,7 @@ class _Build:
     def names(self, digests: Digests) -> str:
         """The registers' name index for the editorial rules, kept between builds."""
         known = self.previous.memo.get("names")
-        if known and known[0] == digests.rules:
+        if isinstance(known, list) and len(known) == 2 and known[0] == digests.rules:
             names = str(known[1])
         else:
             names = name_index_json(self.edition)
@@ -855,7 +855,13 @@ class _Build:
         stylesheet once per register and kept between builds."""
         key = digest("letters", kind, register.data, digests.pages)
         known = self.previous.memo.get(f"letters-{kind}")
-        if known and known[0] == key:
+        if (
+            isinstance(known, list)
+            and len(known) == 3
+            and known[0] == key
+            and isinstance(known[1], list)
+            and isinstance(known[2], dict)
+        ):
             letters, letter_of = list(known[1]), dict(known[2])
         else:
             letters, letter_of = stylesheets().letters(register.root, kind)

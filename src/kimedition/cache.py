@@ -142,7 +142,7 @@ class BuildState:
             return self
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return self
-        if data.get("version") != __version__:
+        if data.get("version") != __version__ or not _well_formed(data):
             return self
         self.files = data.get("files", {})
         self.scans = data.get("scans", {})
@@ -199,6 +199,50 @@ class BuildState:
     def problems_from(records: list[list[Any]]) -> list[Problem]:
         """Problems as :meth:`remember_problems` recorded them."""
         return [_problem_from_json(p[1:], str(p[0])) for p in records]
+
+
+_SCAN_FIELDS = {"sha", "readable", "problems", "ids", "refs", "facts"}
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Whether a state read from disk has the shape :meth:`BuildState.save` gives it, so
+    that a damaged file counts as no state instead of failing the build."""
+
+    def mapping(value: Any) -> bool:
+        return isinstance(value, dict)
+
+    try:
+        return (
+            all(
+                isinstance(record, list) and len(record) == 3
+                for record in data.get("files", {}).values()
+            )
+            and all(
+                mapping(record)
+                and isinstance(record.get("key"), str)
+                and mapping(record.get("scan"))
+                and set(record["scan"]) >= _SCAN_FIELDS
+                and (
+                    record["scan"]["facts"] is None
+                    or (
+                        isinstance(record["scan"]["facts"], list)
+                        and len(record["scan"]["facts"]) == 5
+                    )
+                )
+                for record in data.get("scans", {}).values()
+            )
+            and all(
+                mapping(record)
+                and isinstance(record.get("key"), str)
+                and isinstance(record.get("problems"), list)
+                for record in data.get("checks", {}).values()
+            )
+            and all(isinstance(key, str) for key in data.get("outputs", {}).values())
+            and mapping(data.get("memo", {}))
+            and isinstance(data.get("problems", []), list)
+        )
+    except AttributeError:  # a part that is not a mapping
+        return False
 
 
 class CardStore:
