@@ -22,13 +22,14 @@ whole build has succeeded; a later build moves only the changed files into place
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
 import re
 import signal
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import ExitStack, contextmanager
 from copy import deepcopy
@@ -72,7 +73,15 @@ from .engine import (
     worker_pool,
 )
 from .errors import BuildError, InvalidEdition, UsageError
-from .indexes import Card, CardFacts, IndexEntry, build_index, index_csv, index_json, index_xml
+from .indexes import (
+    Card,
+    CardFacts,
+    IndexEntry,
+    build_index,
+    index_csv_parts,
+    index_json_parts,
+    index_xml,
+)
 from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
 from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source
 from .problems import Problem
@@ -606,9 +615,7 @@ class _Build:
             self._finisher = Finisher(self.edition, self.settings)
         return self._finisher
 
-    def _emit(
-        self, relative: str, key: str, make: Callable[[], str | bytes | Page | Parts]
-    ) -> None:
+    def _emit(self, relative: str, key: str, make: Callable[[], Output]) -> None:
         """Write an output unless the previous build made it from the same inputs; a
         page a stylesheet makes is queued (:class:`_Pages`)."""
         self.state.outputs[relative] = key
@@ -618,7 +625,21 @@ class _Build:
         if isinstance(content, Page | Parts):
             self.pages.add(relative, content)
             return
-        self._write(relative, content)
+        if isinstance(content, Streamed):
+            self.staging.write_parts(relative, content.parts())
+        elif isinstance(content, Copied):
+            self.staging.copy_in(relative, content.source)
+        else:
+            self.staging.write_bytes(
+                relative, content.encode("utf-8") if isinstance(content, str) else content
+            )
+        self.written.append(relative)
+
+    def _copy_of(self, relative: str) -> Copied:
+        """The same content as another output of this build: as staged, or as published
+        when this build did not rewrite it."""
+        staged = self.staging.root / relative
+        return Copied(staged if staged.is_file() else self.target / relative)
 
     def _write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -640,10 +661,6 @@ class _Build:
         edition = self.edition
         documents = len(catalogue_cards)
 
-        @cache
-        def cards() -> list[str]:
-            return [c.card for c in catalogue_cards]
-
         stylesheets = self.finisher
 
         def run(role: str, source: str, **parameters: str | int) -> Page:
@@ -651,12 +668,13 @@ class _Build:
 
         @cache
         def catalogue() -> str:
-            return f'<kim:catalogue xmlns:kim="{KIM}">{"".join(cards())}</kim:catalogue>'
+            body = "".join(c.card for c in catalogue_cards)
+            return f'<kim:catalogue xmlns:kim="{KIM}">{body}</kim:catalogue>'
 
         @cache
         def parsed() -> list[Card]:
             # Cards as objects only when an index is made; their trees are not kept.
-            return [Card.from_text(card) for card in cards()]
+            return [Card.from_text(c.card) for c in catalogue_cards]
 
         # The pages made once per build show the registers' entries by their names only,
         # besides an index's own register (see RegisterDigests).
@@ -736,13 +754,14 @@ class _Build:
                     partial(lambda k, w: run("text-index", k, index=w()), kind, whole),
                 )
             data_key = digest("data", kind, register.data, occurrences, __version__)
-            data = {
-                "json": cache(partial(lambda k, i: index_json(k, i()), kind, index)),
-                "csv": cache(partial(lambda k, i: index_csv(k, i()), kind, index)),
-            }
-            for folder in ("data", "html/data"):
-                for suffix, make in data.items():
-                    self._emit(f"{folder}/{name}.{suffix}", data_key, make)
+            for suffix, parts in (("json", index_json_parts), ("csv", index_csv_parts)):
+                first = f"data/{name}.{suffix}"
+                self._emit(
+                    first,
+                    data_key,
+                    partial(lambda k, i, f: Streamed(lambda: f(k, i())), kind, index, parts),
+                )
+                self._emit(f"html/data/{name}.{suffix}", data_key, partial(self._copy_of, first))
             self._emit(f"html/tei/{path.name}", digest(register.data), _constant(register.data))
         assets = edition.xslt_dir / "assets"
         if assets.is_dir():
@@ -880,7 +899,7 @@ class _Build:
         for relative in list(self.written):
             staged = self.staging.root / relative
             existing = self.target / relative
-            if existing.is_file() and existing.read_bytes() == staged.read_bytes():
+            if existing.is_file() and filecmp.cmp(existing, staged, shallow=False):
                 staged.unlink()
                 self.written.remove(relative)
         commit_changes(self.staging, removals)
@@ -950,6 +969,24 @@ class Parts:
     @staticmethod
     def join(texts: list[str]) -> str:
         return "\n\n".join(text for text in texts if text) + "\n"
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """An output written part by part (a large data file), never held whole."""
+
+    parts: Callable[[], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Copied:
+    """An output with the content of a file already written."""
+
+    source: Path
+
+
+Output = str | bytes | Page | Parts | Streamed | Copied
+"""What an output is made as: its content, or how to make or copy it."""
 
 
 PAGES_INLINE = 8

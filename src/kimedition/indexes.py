@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ _K = f"{{{KIM}}}"
 ROLE_ORDER = ("sender", "addressee", "mentioned")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
     """What the catalogue says about one document."""
 
@@ -130,7 +131,7 @@ class CardFacts:
         return cls(str(identifier), str(sort), str(digest), str(text), tuple(pointers))
 
 
-@dataclass
+@dataclass(slots=True)
 class Occurrence:
     """An entry's presence in one document."""
 
@@ -139,7 +140,7 @@ class Occurrence:
     roles: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexEntry:
     entry: Entry
     occurrences: list[Occurrence] = field(default_factory=list)
@@ -245,15 +246,20 @@ def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
 def index_json(
     kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
 ) -> str:
-    """The index as JSON: every entry with its documents.
+    """The index as JSON: every entry with its documents."""
+    return "".join(index_json_parts(kind, index, document_url))
 
-    Each entry is serialised on its own, so that a large index is never held twice as
-    Python objects and text at once.
-    """
-    entries = ",\n".join(
-        json.dumps(_entry_json(item, document_url), ensure_ascii=False, indent=2) for item in index
-    )
-    return f'{{"kind": {json.dumps(kind)}, "entries": [\n{entries}\n]}}\n'
+
+def index_json_parts(
+    kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
+) -> Iterator[str]:
+    """:func:`index_json` in parts, one entry at a time, so that the text of a large index
+    is never held whole."""
+    yield f'{{"kind": {json.dumps(kind)}, "entries": [\n'
+    for position, item in enumerate(index):
+        separator = ",\n" if position else ""
+        yield separator + json.dumps(_entry_json(item, document_url), ensure_ascii=False, indent=2)
+    yield "\n]}\n"
 
 
 CSV_COLUMNS = (
@@ -278,6 +284,11 @@ def _cell(text: str) -> str:
 
 def index_csv(kind: str, index: list[IndexEntry]) -> str:
     """The index as CSV: one row per entry and document (one row for an unused entry)."""
+    return "".join(index_csv_parts(kind, index))
+
+
+def index_csv_parts(kind: str, index: list[IndexEntry]) -> Iterator[str]:
+    """:func:`index_csv` in parts, one entry's rows at a time."""
     buffer = io.StringIO()
     columns = list(CSV_COLUMNS)
     if kind == "place":
@@ -309,4 +320,7 @@ def index_csv(kind: str, index: list[IndexEntry]) -> str:
                 else ["", "", "", "0", ""]
             )
             writer.writerow([entry.id, _cell(entry.name), *map(_cell, extra), *document])
-    return buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

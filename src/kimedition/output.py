@@ -23,7 +23,7 @@ import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -133,6 +133,16 @@ class Staging:
 
     def write_bytes(self, relative: str, data: bytes) -> None:
         self.path(relative).write_bytes(data)
+
+    def write_parts(self, relative: str, parts: Iterable[str]) -> None:
+        """Write UTF-8 text given in parts, never holding it whole."""
+        with self.path(relative).open("wb") as handle:
+            for part in parts:
+                handle.write(part.encode("utf-8"))
+
+    def copy_in(self, relative: str, source: Path) -> None:
+        """Copy a regular file (one this build wrote, or a published one) to ``relative``."""
+        shutil.copyfile(source, self.path(relative), follow_symlinks=False)
 
     def commit(self) -> None:
         """Swap the staging folder in place of ``out`` and remove the previous output."""
