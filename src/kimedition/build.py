@@ -993,7 +993,7 @@ PAGES_INLINE = 8
 """Fewer pages than this are made in the build's own process, saving the start-up of
 worker processes."""
 
-PAGES_BATCH = 64 * 1024 * 1024
+PAGES_BATCH = 16 * 1024 * 1024
 """Queued pages are made once their parameters reach this many characters, so that the
 indexes of a large edition are never all held as text at once."""
 
@@ -1034,11 +1034,15 @@ class _Pages:
                 worker_pool(jobs, "finish", self.build.settings, _new_finisher)
             )
         pool = self.pool
-        futures = [
+        pending = [
             (relative, page, [pool.submit(_make_page, p) for p in _pages_of(page)])
             for relative, page in queue
         ]
-        for relative, page, parts in futures:
+        del queue
+        # Each page is written and let go as soon as it is made, in the order queued.
+        pending.reverse()
+        while pending:
+            relative, page, parts = pending.pop()
             self.build._write(relative, _joined(page, [f.result() for f in parts]))
 
 
