@@ -173,3 +173,38 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
     assert [t["verdict"] for t in results["targets"]]  # each target is reported
     report = (output / "results.md").read_text(encoding="utf-8")
     assert "kimedition build after editing one document" in report
+
+
+def test_stages_smoke_run(tmp_path: Path, generator: ModuleType) -> None:
+    """The per-stage timing script runs every stage of every chosen document."""
+    generator.generate(tmp_path / "edition", 12, 4, **SMALL)
+    figures = tmp_path / "stages.json"
+    command = [
+        sys.executable,
+        str(BENCHMARKS / "stages.py"),
+        str(tmp_path / "edition"),
+        "--documents",
+        "5",
+        "--json",
+        str(figures),
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(figures.read_text(encoding="utf-8"))
+    assert results["documents"] == 5
+    stages = load("stages").STAGES
+    assert set(results["seconds"]) == set(stages)
+    assert all(results["seconds"][stage] > 0 for stage in stages), results["seconds"]
+    for stage in stages:
+        assert f"| {stage} |" in run.stdout
+
+
+def test_stages_refuses_a_folder_that_is_not_an_edition(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "stages.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "not an edition folder" in run.stderr

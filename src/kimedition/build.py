@@ -1109,10 +1109,6 @@ class Finisher:
             )
         return self._run(page.role, self._sources[page.source], **dict(page.parameters))
 
-    def run(self, role: str, source: etree._Element, **parameters: str | int) -> str:
-        """Run a driver on ``source``, as :meth:`page` does."""
-        return self._run(role, self.runtime.document(source), **parameters)
-
     def _run(self, role: str, source: object, **parameters: str | int) -> str:
         """Run a driver on a parsed ``source``. ``catalogue`` and ``index`` are XML given as text;
         ``letter``, ``year`` and ``entry`` strings, ``rows`` a number; a parameter not
