@@ -179,6 +179,29 @@ def test_an_entry_s_dates_redo_its_pages_only(
     ]
 
 
+def test_a_card_store_that_is_a_link_is_replaced_not_followed(
+    edition: SmallEdition, tmp_path: Path
+) -> None:
+    """A link in place of the store (to another database, say) is never written through."""
+    import sqlite3
+
+    out = tmp_path / "out"
+    run(edition, out)
+    store = tmp_path / ".out.cache" / "cards.sqlite"
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE cards (key TEXT PRIMARY KEY, card TEXT NOT NULL)")
+        connection.execute("INSERT INTO cards VALUES ('someone', 'else')")
+    connection.close()
+    before = other.read_bytes()
+    store.unlink()
+    store.symlink_to(other)
+    edit_text(edition)
+    run(edition, out)
+    assert other.read_bytes() == before
+    assert store.is_file() and not store.is_symlink()
+
+
 @pytest.mark.parametrize("damage", ["deleted", "not a database", "emptied"])
 def test_a_damaged_card_store_costs_time_not_correctness(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str

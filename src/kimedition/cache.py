@@ -260,6 +260,8 @@ class CardStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
+            if self.path.is_symlink():  # never write through a link to another database
+                self.path.unlink()
             self._connection = sqlite3.connect(self.path, isolation_level=None)
             self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
@@ -268,7 +270,7 @@ class CardStore:
 
     def keys(self) -> set[str]:
         """The digests of the cards stored; none when the file is missing or unreadable."""
-        if not self.path.is_file():
+        if self.path.is_symlink() or not self.path.is_file():
             return set()
         try:
             return {row[0] for row in self._connect().execute("SELECT key FROM cards")}
