@@ -92,10 +92,13 @@
     <xsl:variable name="kind" as="xs:string" select="kim:register-kind(.)"/>
     <xsl:variable name="page" as="xs:string" select="$kim:index-pages($kind)"/>
     <xsl:variable name="entries" as="element()*" select="kim:register-entries(., $kind)"/>
-    <xsl:variable name="items" as="element()*" select="$entries | $entries ! kim:cross-references(.)"/>
+    <!-- A letter's page and the front page need every item's letter but only some items:
+         the cross-references of the whole register are worked out only for the full page. -->
     <xsl:variable name="shown" as="element()*"
-                  select="if (exists($letter)) then $items[kim:index-letter(kim:item-sort-form(.)) = upper-case($letter)]
-                          else $items"/>
+                  select="if (exists($letter)) then kim:letter-items(., $kind, upper-case($letter))
+                          else if ($split) then ()
+                          else $entries | $entries ! kim:cross-references(.)"/>
+    <xsl:variable name="present" as="xs:string*" select="kim:present-letters(., $kind)"/>
     <html lang="{kim:html-lang(.)}">
       <xsl:call-template name="kim:html-head">
         <xsl:with-param name="title"
@@ -123,17 +126,18 @@
               <xsl:with-param name="kind" select="$kind"/>
             </xsl:call-template>
             <xsl:call-template name="kim:letters">
-              <xsl:with-param name="present" select="distinct-values($items ! kim:index-letter(kim:item-sort-form(.)))"/>
+              <xsl:with-param name="present" select="$present"/>
               <xsl:with-param name="page" select="$page"/>
             </xsl:call-template>
             <xsl:if test="$split and empty($letter)">
               <xsl:call-template name="kim:letter-table">
-                <xsl:with-param name="items" select="$items"/>
+                <xsl:with-param name="entries" select="$entries"/>
+                <xsl:with-param name="present" select="$present"/>
                 <xsl:with-param name="page" select="$page"/>
               </xsl:call-template>
             </xsl:if>
             <xsl:for-each-group select="if ($split and empty($letter)) then () else $shown"
-                                group-by="kim:index-letter(kim:item-sort-form(.))">
+                                group-by="kim:item-letter(.)">
               <xsl:sort select="current-grouping-key() = ''"/>
               <xsl:sort select="current-grouping-key()"/>
               <section class="letter" id="{kim:letter-id(current-grouping-key())}"
@@ -218,8 +222,17 @@
 
   <!-- The front page of a split index: each letter with the number of entries under it. -->
   <xsl:template name="kim:letter-table">
-    <xsl:param name="items" as="element()*" required="yes"/>
+    <xsl:param name="entries" as="element()*" required="yes"/>
+    <xsl:param name="present" as="xs:string*" required="yes"/>
     <xsl:param name="page" as="xs:string" required="yes"/>
+    <!-- Only entries are counted: a letter with cross-references alone shows 0. -->
+    <xsl:variable name="counts" as="map(xs:string, xs:integer)">
+      <xsl:map>
+        <xsl:for-each-group select="$entries" group-by="kim:item-letter(.)">
+          <xsl:map-entry key="current-grouping-key()" select="count(current-group())"/>
+        </xsl:for-each-group>
+      </xsl:map>
+    </xsl:variable>
     <table class="letter-table">
       <caption><xsl:value-of select="kim:label('letters')"/></caption>
       <thead>
@@ -229,20 +242,20 @@
         </tr>
       </thead>
       <tbody>
-        <xsl:for-each-group select="$items" group-by="kim:index-letter(kim:item-sort-form(.))">
-          <xsl:sort select="current-grouping-key() = ''"/>
-          <xsl:sort select="current-grouping-key()"/>
+        <xsl:for-each select="$present">
+          <xsl:sort select=". = ''"/>
+          <xsl:sort select="."/>
           <tr>
             <th scope="row">
-              <a href="{kim:letter-page($page, current-grouping-key())}">
-                <xsl:value-of select="kim:letter-name(current-grouping-key())"/>
+              <a href="{kim:letter-page($page, .)}">
+                <xsl:value-of select="kim:letter-name(.)"/>
               </a>
             </th>
             <td class="number">
-              <xsl:value-of select="count(current-group()[self::tei:person | self::tei:place | self::tei:org])"/>
+              <xsl:value-of select="($counts(.), 0)[1]"/>
             </td>
           </tr>
-        </xsl:for-each-group>
+        </xsl:for-each>
       </tbody>
     </table>
   </xsl:template>
@@ -437,10 +450,16 @@
 
   <!-- Text of a typed note: addresses become links (the sources note lists the pages read). -->
   <xsl:template match="tei:note[@type]//text()" mode="kim:html-index">
-    <xsl:analyze-string select="." regex="https?://[^\s;,]*[^\s;,.)]">
-      <xsl:matching-substring><a href="{.}"><xsl:value-of select="."/></a></xsl:matching-substring>
-      <xsl:non-matching-substring><xsl:value-of select="."/></xsl:non-matching-substring>
-    </xsl:analyze-string>
+    <!-- Most notes hold no address: the regular expression is tried only where one can be. -->
+    <xsl:choose>
+      <xsl:when test="contains(., 'http')">
+        <xsl:analyze-string select="." regex="https?://[^\s;,]*[^\s;,.)]">
+          <xsl:matching-substring><a href="{.}"><xsl:value-of select="."/></a></xsl:matching-substring>
+          <xsl:non-matching-substring><xsl:value-of select="."/></xsl:non-matching-substring>
+        </xsl:analyze-string>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="."/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- Elements in a typed note: their text (names in notes are not linked twice). -->
@@ -506,9 +525,16 @@
         <a href="{kim:document-href(@doc, $kim:index-root)}"><xsl:value-of select="normalize-space(.)"/></a>
       </th>
       <td class="number"><xsl:value-of select="if (xs:integer((@count[. castable as xs:integer], 0)[1]) gt 0) then @count else '–'"/></td>
-      <td class="roles"><xsl:value-of select="string-join(tokenize(@roles) ! kim:label('role-' || ., .), ', ')"/></td>
+      <td class="roles"><xsl:value-of select="kim:roles-label(string(@roles))"/></td>
     </tr>
   </xsl:template>
+
+  <!-- The roles of an entry in a document, in words: "sender, mentioned". Cached: a page
+       has thousands of rows and few combinations of roles. -->
+  <xsl:function name="kim:roles-label" as="xs:string" cache="yes">
+    <xsl:param name="roles" as="xs:string"/>
+    <xsl:sequence select="string-join(tokenize($roles) ! kim:label('role-' || ., .), ', ')"/>
+  </xsl:function>
 
   <!-- A date of a register entry (birth, death) in words, with @datetime when it is a date. -->
   <xsl:template name="kim:date-value">
@@ -540,7 +566,11 @@
   <xsl:function name="kim:register-entries" as="element()*">
     <xsl:param name="register" as="element(tei:TEI)"/>
     <xsl:param name="kind" as="xs:string"/>
-    <xsl:sequence select="$register/tei:text//*[local-name() = $kind][namespace-uri() = 'http://www.tei-c.org/ns/1.0'][@xml:id]"/>
+    <!-- A name test lets the processor match names without comparing strings at every node. -->
+    <xsl:sequence select="if ($kind = 'person') then $register/tei:text//tei:person[@xml:id]
+                          else if ($kind = 'place') then $register/tei:text//tei:place[@xml:id]
+                          else if ($kind = 'org') then $register/tei:text//tei:org[@xml:id]
+                          else $register/tei:text//*[local-name() = $kind][namespace-uri() = 'http://www.tei-c.org/ns/1.0'][@xml:id]"/>
   </xsl:function>
 
   <!-- The name an entry is known by (the standard one, else the first). -->
@@ -559,20 +589,81 @@
     <xsl:variable name="heading" as="xs:string" select="kim:sort-form(kim:index-name($entry))"/>
     <xsl:variable name="others" as="element()*"
                   select="($entry/(tei:persName | tei:placeName | tei:orgName) except kim:standard-name-element($entry))
-                          [normalize-space(.)][not(starts-with($heading, kim:sort-form(.)))]"/>
+                          [normalize-space(.)][not(starts-with($heading, kim:item-sort-form(.)))]"/>
     <xsl:sequence select="$others[not(normalize-space(.) = preceding-sibling::*[. intersect $others] ! normalize-space(.))]"/>
   </xsl:function>
 
-  <!-- What an item of the index (an entry or a cross-reference) is ordered by. -->
-  <xsl:function name="kim:item-sort-form" as="xs:string">
+  <!-- What an item of the index (an entry or a cross-reference) is ordered by. Cached: a
+       page asks it of the same item for its letter, its group and its place. -->
+  <xsl:function name="kim:item-sort-form" as="xs:string" cache="yes">
     <xsl:param name="item" as="element()"/>
     <xsl:sequence select="if ($item/(self::tei:person | self::tei:place | self::tei:org))
                           then kim:sort-form(kim:sort-key($item))
                           else kim:sort-form(string($item))"/>
   </xsl:function>
 
-  <!-- The label of a type of name, singular or plural: "Codename", "Codenames". -->
-  <xsl:function name="kim:name-type-label" as="xs:string">
+  <!-- The letter an item of the index is listed under. Cached: every page asks it of every
+       entry and name of the register. -->
+  <xsl:function name="kim:item-letter" as="xs:string" cache="yes">
+    <xsl:param name="item" as="element()"/>
+    <!-- Most items begin with a Latin letter, which their sort form begins with too: the
+         sort form is worked out only for the others. -->
+    <xsl:variable name="first" as="xs:string"
+                  select="substring(if ($item/(self::tei:person | self::tei:place | self::tei:org)) then kim:sort-key($item)
+                                    else lower-case(string($item)), 1, 1)"/>
+    <xsl:sequence select="if ($first ne '' and contains('abcdefghijklmnopqrstuvwxyz', $first)) then upper-case($first)
+                          else kim:index-letter(kim:item-sort-form($item))"/>
+  </xsl:function>
+
+  <!-- The entries of a register under a letter, in the register's order. -->
+  <xsl:function name="kim:letter-entries" as="element()*">
+    <xsl:param name="register" as="element(tei:TEI)"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:param name="letter" as="xs:string"/>
+    <xsl:sequence select="kim:register-entries($register, $kind)[kim:item-letter(.) = $letter]"/>
+  </xsl:function>
+
+  <!-- The cross-references of a register under a letter, in the register's order. A
+       cross-reference is one of its entry's names: only entries with a name under the
+       letter are asked for theirs. -->
+  <xsl:function name="kim:letter-cross-references" as="element()*">
+    <xsl:param name="register" as="element(tei:TEI)"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:param name="letter" as="xs:string"/>
+    <xsl:variable name="candidates" as="element()*"
+                  select="kim:register-entries($register, $kind)
+                          [(tei:persName | tei:placeName | tei:orgName)[kim:item-letter(.) = $letter]]"/>
+    <xsl:sequence select="($candidates ! kim:cross-references(.))[kim:item-letter(.) = $letter]"/>
+  </xsl:function>
+
+  <!-- The entries and cross-references under a letter, in the register's order. -->
+  <xsl:function name="kim:letter-items" as="element()*">
+    <xsl:param name="register" as="element(tei:TEI)"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:param name="letter" as="xs:string"/>
+    <xsl:sequence select="kim:letter-entries($register, $kind, $letter)
+                          | kim:letter-cross-references($register, $kind, $letter)"/>
+  </xsl:function>
+
+  <!-- The letters under which a register has entries or cross-references (A–Z, '' for
+       other scripts). -->
+  <xsl:function name="kim:present-letters" as="xs:string*">
+    <xsl:param name="register" as="element(tei:TEI)"/>
+    <xsl:param name="kind" as="xs:string"/>
+    <xsl:variable name="entries" as="element()*" select="kim:register-entries($register, $kind)"/>
+    <xsl:variable name="own" as="xs:string*" select="distinct-values($entries ! kim:item-letter(.))"/>
+    <!-- A cross-reference is one of its entry's names: only an entry with a name under a
+         letter no entry is under can add that letter. -->
+    <xsl:variable name="missing" as="xs:string*" select="($kim:alphabet, '')[not(. = $own)]"/>
+    <xsl:sequence select="$own, if (empty($missing)) then ()
+                          else distinct-values($entries[(tei:persName | tei:placeName | tei:orgName)
+                                                        [kim:item-letter(.) = $missing]]
+                                               ! kim:cross-references(.) ! kim:item-letter(.))[. = $missing]"/>
+  </xsl:function>
+
+  <!-- The label of a type of name, singular or plural: "Codename", "Codenames". Cached:
+       every entry asks it, and there are few types. -->
+  <xsl:function name="kim:name-type-label" as="xs:string" cache="yes">
     <xsl:param name="type" as="xs:string"/>
     <xsl:param name="count" as="xs:integer"/>
     <xsl:variable name="plural" as="xs:string" select="kim:label('names-' || $type, kim:capitalise($type))"/>
