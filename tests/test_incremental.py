@@ -305,6 +305,21 @@ def test_a_deleted_output_file_is_made_again(edition: SmallEdition, tmp_path: Pa
     assert tree_hashes(out) == before
 
 
+def test_a_deleted_copy_of_the_data_is_made_again_from_the_published_file(
+    edition: SmallEdition, tmp_path: Path
+) -> None:
+    """``html/data/`` repeats ``data/``; when only the copy is missing, it is copied from the
+    published file, which this build does not make again."""
+    out = tmp_path / "out"
+    run(edition, out)
+    before = tree_hashes(out)
+    (out / "html" / "data" / "persons.json").unlink()
+    result = run(edition, out)
+    assert "html/data/persons.json" in result.written
+    assert "data/persons.json" not in result.written
+    assert tree_hashes(out) == before
+
+
 def test_an_interrupted_commit_is_completed(edition: SmallEdition, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(edition, out)

@@ -83,7 +83,7 @@ from .indexes import (
     index_xml,
 )
 from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
-from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, load_source
+from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, UnreadableSource, load_source
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
 from .saxon import SaxonRuntime, Stylesheet, TransformError, real_stderr
@@ -278,13 +278,12 @@ class RegisterDigests:
     besides the registers' names (not the entries' notes or dates)."""
 
     @classmethod
-    def compute(cls, edition: Edition, settings: Settings) -> RegisterDigests:
+    def compute(cls, registers: dict[str, Source | None]) -> RegisterDigests:
+        """The digests of the registers by kind (None: a register that cannot be read)."""
         entries: dict[str, str] = {}
         names: list[str | bytes] = []
-        for kind, path in edition.register_paths.items():
-            try:
-                register = load_source(path, display_path(path), settings.max_bytes)
-            except Exception:  # reported by validation; nothing to reuse
+        for kind, register in registers.items():
+            if register is None:  # reported by validation; nothing to reuse
                 names.append(f"unreadable {kind}")
                 continue
             frame = deepcopy(register.root)
@@ -332,6 +331,7 @@ class _Build:
         self.names_digest = ""
         self.written: list[str] = []
         self._finisher: Finisher | None = None
+        self._read_registers: dict[str, Source | None] | None = None
 
     def _load(self) -> None:
         """Read the previous build's state and list the output as it is now."""
@@ -553,7 +553,7 @@ class _Build:
             self.staging.discard()
             return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
         self._load()
-        self.registers = RegisterDigests.compute(self.edition, self.settings)
+        self.registers = RegisterDigests.compute(self._registers())
         scans = self.scan(digests)
         report = ValidationReport(problems=missing_problems(self.edition))
         report.files = [scan.display for scan in scans]
@@ -607,6 +607,19 @@ class _Build:
                 report.problems,
             )
 
+    def _registers(self) -> dict[str, Source | None]:
+        """The registers by kind, read once for the whole build (None: unreadable, which
+        validation reports)."""
+        if self._read_registers is None:
+            self._read_registers = {}
+            for kind, path in self.edition.register_paths.items():
+                try:
+                    source = load_source(path, display_path(path), self.settings.max_bytes)
+                except UnreadableSource:
+                    source = None
+                self._read_registers[kind] = source
+        return self._read_registers
+
     # The pages made once per build ------------------------------------------
 
     def finisher(self) -> Finisher:
@@ -624,16 +637,8 @@ class _Build:
         content = make()
         if isinstance(content, Page | Parts):
             self.pages.add(relative, content)
-            return
-        if isinstance(content, Streamed):
-            self.staging.write_parts(relative, content.parts())
-        elif isinstance(content, Copied):
-            self.staging.copy_in(relative, content.source)
         else:
-            self.staging.write_bytes(
-                relative, content.encode("utf-8") if isinstance(content, str) else content
-            )
-        self.written.append(relative)
+            self._write(relative, content)
 
     def _copy_of(self, relative: str) -> Copied:
         """The same content as another output of this build: as staged, or as published
@@ -641,9 +646,15 @@ class _Build:
         staged = self.staging.root / relative
         return Copied(staged if staged.is_file() else self.target / relative)
 
-    def _write(self, relative: str, content: str | bytes) -> None:
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        self.staging.write_bytes(relative, data)
+    def _write(self, relative: str, content: str | bytes | Streamed | Copied) -> None:
+        """Write an output into the staging folder and count it as written."""
+        if isinstance(content, Streamed):
+            self.staging.write_parts(relative, content.parts())
+        elif isinstance(content, Copied):
+            self.staging.copy_in(relative, content.source)
+        else:
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            self.staging.write_bytes(relative, data)
         self.written.append(relative)
 
     def finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
@@ -660,8 +671,6 @@ class _Build:
     def _finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
         edition = self.edition
         documents = len(catalogue_cards)
-
-        stylesheets = self.finisher
 
         def run(role: str, source: str, **parameters: str | int) -> Page:
             return Page(role, source, tuple(sorted(parameters.items())))
@@ -725,7 +734,9 @@ class _Build:
                 touched.setdefault(pointer, []).append(catalogued.facts.digest)
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
-            register = load_source(path, display_path(path))
+            register = self._registers()[kind]
+            if register is None:  # validation stopped the build before this
+                raise BuildError(f"{display_path(path)}: the register cannot be read")
             key = digest(shown, kind, register.data, occurrences)
 
             @cache
@@ -742,7 +753,6 @@ class _Build:
             if self.settings.split:
                 self._index_in_parts(
                     IndexParts(kind, name, register, index, documents, page, touched),
-                    stylesheets,
                     digests,
                     key,
                 )
@@ -773,7 +783,6 @@ class _Build:
     def _index_in_parts(
         self,
         parts: IndexParts,
-        stylesheets: Callable[[], Finisher],
         digests: Digests,
         text_key: str,
     ) -> None:
@@ -785,7 +794,7 @@ class _Build:
         :class:`RegisterDigests`) and on the digests of the cards of the documents they
         occur in, so that the index itself is built only when some page must be made."""
         kind, page, documents = parts.kind, parts.page, parts.documents
-        letters, letter_of = self._letters(kind, parts.register, stylesheets, digests)
+        letters, letter_of = self._letters(kind, parts.register, digests)
         shared = digest(
             digests.pages, self.registers.names, kind, json.dumps(letters), str(documents)
         )
@@ -867,7 +876,6 @@ class _Build:
         self,
         kind: str,
         register: Source,
-        stylesheets: Callable[[], Finisher],
         digests: Digests,
     ) -> tuple[list[str], dict[str, str]]:
         """The letters of a split index and the letter of each entry, asked of the
@@ -883,7 +891,7 @@ class _Build:
         ):
             letters, letter_of = list(known[1]), dict(known[2])
         else:
-            letters, letter_of = stylesheets().letters(register.root, kind)
+            letters, letter_of = self.finisher().letters(register.root, kind)
         self.state.memo[f"letters-{kind}"] = [key, letters, letter_of]
         return letters, letter_of
 

@@ -58,6 +58,9 @@ KINDS = ("person", "place", "org")
 INLINE_LIMIT = 40
 """Below this many files a pass runs in the calling process, saving the start-up."""
 
+WORKER_DIED = "a worker process ended unexpectedly (out of memory, or killed); nothing was written"
+"""The start of the message when a worker process dies."""
+
 DOCUMENT_STYLESHEETS = {"html": "html-document.xsl", "text": "text-document.xsl"}
 
 T = TypeVar("T")
@@ -477,10 +480,7 @@ def worker_pool(
         with _pool(jobs, role, settings, factory) as executor:
             yield executor
     except BrokenProcessPool:
-        raise BuildError(
-            "a worker process ended unexpectedly (out of memory, or killed); "
-            "nothing was written — run again with --jobs 1"
-        ) from None
+        raise BuildError(f"{WORKER_DIED} — run again with --jobs 1") from None
 
 
 @contextmanager
@@ -559,8 +559,7 @@ def run_pass(
         if messages:
             raise BuildError("; ".join(messages)) from None
         raise BuildError(
-            "a worker process ended unexpectedly (out of memory, or killed); "
-            "nothing was written — run again with --jobs 1 to see which file causes it"
+            f"{WORKER_DIED} — run again with --jobs 1 to see which file causes it"
         ) from None
     finally:
         for note in Path(notes).glob("*"):

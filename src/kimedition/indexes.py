@@ -243,18 +243,11 @@ def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
     return data
 
 
-def index_json(
-    kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
-) -> str:
-    """The index as JSON: every entry with its documents."""
-    return "".join(index_json_parts(kind, index, document_url))
-
-
 def index_json_parts(
     kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
 ) -> Iterator[str]:
-    """:func:`index_json` in parts, one entry at a time, so that the text of a large index
-    is never held whole."""
+    """The index as JSON, every entry with its documents, in parts: one entry at a time,
+    so that the text of a large index is never held whole."""
     yield f'{{"kind": {json.dumps(kind)}, "entries": [\n'
     for position, item in enumerate(index):
         separator = ",\n" if position else ""
@@ -282,13 +275,9 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def index_csv(kind: str, index: list[IndexEntry]) -> str:
-    """The index as CSV: one row per entry and document (one row for an unused entry)."""
-    return "".join(index_csv_parts(kind, index))
-
-
 def index_csv_parts(kind: str, index: list[IndexEntry]) -> Iterator[str]:
-    """:func:`index_csv` in parts, one entry's rows at a time."""
+    """The index as CSV, one row per entry and document (one row for an unused entry), in
+    parts: one entry's rows at a time."""
     buffer = io.StringIO()
     columns = list(CSV_COLUMNS)
     if kind == "place":
