@@ -29,8 +29,9 @@ import os
 import re
 import signal
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import ExitStack, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
@@ -50,6 +51,7 @@ from .cache import (
     digest,
     file_digest,
     folder_digest,
+    interned,
     problems_from_json,
     problems_to_json,
     scan_from_json,
@@ -58,6 +60,7 @@ from .cache import (
 from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
 from .engine import (
+    INLINE_LIMIT,
     CheckTask,
     Context,
     Scan,
@@ -332,6 +335,7 @@ class _Build:
         self.written: list[str] = []
         self._finisher: Finisher | None = None
         self._read_registers: dict[str, Source | None] | None = None
+        self._names: str | tuple[Future[str], ExitStack] | None = None
 
     def _load(self) -> None:
         """Read the previous build's state and list the output as it is now."""
@@ -361,11 +365,11 @@ class _Build:
                 and cached["scan"]["sha"] == sha
                 and (not cached["scan"]["facts"] or cached["scan"]["facts"][3] in self.stored)
             ):
-                scans[position] = scan_from_json(
-                    cached["scan"], str(path), kind, display_path(path)
-                )
+                scan = scan_from_json(cached["scan"], str(path), kind, display_path(path))
+                scans[position] = scan
                 self.state.files[str(path)] = self.previous.files[str(path)]
-                self.state.scans[str(path)] = cached
+                # Kept as the scan's own lists, whose pointers are interned.
+                self.state.scans[str(path)] = {"key": cached["key"], "scan": scan_to_json(scan)}
             else:
                 needed.append((position, path, kind))
         fresh = scan_files(
@@ -376,7 +380,10 @@ class _Build:
             _counter(self.progress, "checking", len(needed)),
             self.stop,
         )
+        # The previous scans, as read, are let go: the state keeps the new ones.
+        self.previous.scans = {}
         for (position, path, kind), scan in zip(needed, fresh, strict=True):
+            interned(scan)
             scans[position] = scan
             if scan.card is not None and scan.facts is not None:
                 self.cards.put(scan.facts.text, scan.card)
@@ -390,11 +397,27 @@ class _Build:
 
     # The check pass -----------------------------------------------------------
 
-    def names(self, digests: Digests) -> str:
-        """The registers' name index for the editorial rules, kept between builds."""
+    def start_names(self, digests: Digests, stack: ExitStack) -> None:
+        """Begin working out the registers' name index for the editorial rules, unless
+        the previous build kept it. In a large edition it is made in a process of its
+        own, while this one scans: it needs Saxon and the compiled rules, which this
+        process would otherwise hold for the rest of the build."""
         known = self.previous.memo.get("names")
         if isinstance(known, list) and len(known) == 2 and known[0] == digests.rules:
-            names = str(known[1])
+            self._names = str(known[1])
+        elif self.jobs > 1 and len(self.files) >= SPLIT_AT:
+            side = stack.enter_context(ExitStack())
+            pool = side.enter_context(worker_pool(1, "names", self.settings, _no_worker))
+            self._names = (pool.submit(name_index_json, self.edition), side)
+
+    def names(self, digests: Digests) -> str:
+        """The registers' name index (see :meth:`start_names`), kept between builds."""
+        if isinstance(self._names, str):
+            names = self._names
+        elif self._names is not None:
+            future, side = self._names
+            names = future.result()
+            side.close()
         else:
             names = name_index_json(self.edition)
         self.state.memo["names"] = [digests.rules, names]
@@ -466,6 +489,10 @@ class _Build:
             self.jobs,
             _counter(self.progress, "publishing", len(tasks)),
             self.stop,
+            # In a large edition this process already holds the state of every file:
+            # the rules and pages of more than a few files are checked in workers, so
+            # that it does not also hold Saxon, the rules and the registers.
+            INLINE_LIMIT if len(self.files) < SPLIT_AT else PAGES_INLINE,
         )
         problems = list(known)
         for task, found in zip(tasks, results, strict=True):
@@ -552,23 +579,25 @@ class _Build:
             self._stop_if_invalid(report, strict)
             self.staging.discard()
             return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
-        self._load()
-        self.registers = RegisterDigests.compute(self._registers())
-        scans = self.scan(digests)
-        report = ValidationReport(problems=missing_problems(self.edition))
-        report.files = [scan.display for scan in scans]
-        for scan in scans:
-            report.problems.extend(scan.problems)
-        cards = [
-            Catalogued(s, s.facts, self.cards)
-            for s in scans
-            if s.kind == "document" and s.readable and s.facts
-        ]
-        cards.sort(key=lambda c: (c.facts.sort, c.facts.id))
-        report.problems.extend(self.check(digests, scans, cards))
-        report.sort()
-        self._stop_if_invalid(report, strict)
-        self.finish(digests, cards)
+        with ExitStack() as stack:
+            self._load()
+            self.start_names(digests, stack)
+            self.registers = RegisterDigests.compute(self._registers())
+            scans = self.scan(digests)
+            report = ValidationReport(problems=missing_problems(self.edition))
+            report.files = [scan.display for scan in scans]
+            for scan in scans:
+                report.problems.extend(scan.problems)
+            cards = [
+                Catalogued(s, s.facts, self.cards)
+                for s in scans
+                if s.kind == "document" and s.readable and s.facts
+            ]
+            cards.sort(key=lambda c: (c.facts.sort, c.facts.id))
+            report.problems.extend(self.check(digests, scans, cards))
+            report.sort()
+            self._stop_if_invalid(report, strict)
+            self.finish(digests, cards)
         self.commit()
         self.state.fingerprint = fingerprint
         self.state.remember_problems(report.problems)
@@ -622,10 +651,12 @@ class _Build:
 
     # The pages made once per build ------------------------------------------
 
-    def finisher(self) -> Finisher:
-        """The finishing stylesheets in this process, compiled on first use."""
-        if self._finisher is None:
-            self._finisher = Finisher(self.edition, self.settings)
+    def finisher(self, roles: Collection[str] = FINISHING_STYLESHEETS) -> Finisher:
+        """The finishing stylesheets of ``roles`` in this process, compiled on first use
+        (a few pages need only the driver they are made with)."""
+        if self._finisher is None or not set(roles) <= set(self._finisher.stylesheets):
+            known = self._finisher.stylesheets if self._finisher else ()
+            self._finisher = Finisher(self.edition, self.settings, {*known, *roles})
         return self._finisher
 
     def _emit(self, relative: str, key: str, make: Callable[[], Output]) -> None:
@@ -672,7 +703,7 @@ class _Build:
         edition = self.edition
         documents = len(catalogue_cards)
 
-        def run(role: str, source: str, **parameters: str | int) -> Page:
+        def run(role: str, source: str, **parameters: Parameter) -> Page:
             return Page(role, source, tuple(sorted(parameters.items())))
 
         @cache
@@ -689,7 +720,7 @@ class _Build:
         # besides an index's own register (see RegisterDigests).
         shown = digest(digests.pages, self.registers.names)
         header = load_source(edition.header_path, display_path(edition.header_path))
-        home = partial(lambda: run("home", "edition", catalogue=catalogue()))
+        home = partial(lambda: run("home", "edition", catalogue=catalogue))
         if self.settings.split:
             years: dict[str, list[Catalogued]] = {}
             for catalogued in catalogue_cards:
@@ -712,13 +743,15 @@ class _Build:
             self._emit(
                 "html/index.html",
                 digest(shown, "home", summary),
-                lambda: run("home", "edition", catalogue=part(None)),
+                lambda: run("home", "edition", catalogue=partial(part, None)),
             )
             for year in sorted(years):
                 self._emit(
                     f"html/years/{year}.html",
                     digest(shown, "year", year, summary, *(c.facts.text for c in years[year])),
-                    partial(lambda y: run("home", "edition", catalogue=part(y), year=y), year),
+                    partial(
+                        lambda y: run("home", "edition", catalogue=partial(part, y), year=y), year
+                    ),
                 )
         else:
             self._emit(
@@ -747,8 +780,8 @@ class _Build:
             def whole(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
                 return index_xml(kind, index(), documents)
 
-            def page(index_text: str, kind: str = kind, **strings: str | int) -> Page:
-                return run("html-index", kind, index=index_text, **strings)
+            def page(index: Parameter, kind: str = kind, **strings: Parameter) -> Page:
+                return run("html-index", kind, index=index, **strings)
 
             if self.settings.split:
                 self._index_in_parts(
@@ -757,12 +790,8 @@ class _Build:
                     key,
                 )
             else:
-                self._emit(f"html/{name}.html", key, partial(lambda p, w: p(w()), page, whole))
-                self._emit(
-                    f"text/{name}.txt",
-                    key,
-                    partial(lambda k, w: run("text-index", k, index=w()), kind, whole),
-                )
+                self._emit(f"html/{name}.html", key, partial(page, whole))
+                self._emit(f"text/{name}.txt", key, partial(run, "text-index", kind, index=whole))
             data_key = digest("data", kind, register.data, occurrences, __version__)
             for suffix, parts in (("json", index_json_parts), ("csv", index_csv_parts)):
                 first = f"data/{name}.{suffix}"
@@ -773,6 +802,9 @@ class _Build:
                 )
                 self._emit(f"html/data/{name}.{suffix}", data_key, partial(self._copy_of, first))
             self._emit(f"html/tei/{path.name}", digest(register.data), _constant(register.data))
+            # The index's pages are made now, so that its objects are let go before the
+            # next index is built.
+            self.pages.flush(final=False)
         assets = edition.xslt_dir / "assets"
         if assets.is_dir():
             for asset in sorted(p for p in assets.rglob("*") if p.is_file()):
@@ -808,13 +840,12 @@ class _Build:
         for entry, letter in letter_of.items():
             by_letter.setdefault(letter, []).append(entry)
 
-        @cache
-        def items() -> dict[str, IndexEntry]:
-            return {item.entry.id: item for item in parts.index()}
-
-        def selection(entries: list[str]) -> list[IndexEntry]:
+        def index_of(entries: list[str]) -> str:
+            # The part of the index a page shows, made only when the page is.
             wanted = set(entries)
-            return [item for item in parts.index() if item.entry.id in wanted]
+            return index_xml(
+                kind, [item for item in parts.index() if item.entry.id in wanted], documents
+            )
 
         for letter in letters:
             entries = by_letter.get(letter, [])
@@ -828,9 +859,7 @@ class _Build:
                     parts.occurrences(entries),
                 ),
                 partial(
-                    lambda e, x: page(
-                        index_xml(kind, selection(e), documents), letter=x, rows=ROWS
-                    ),
+                    lambda e, x: page(partial(index_of, e), letter=x, rows=ROWS),
                     entries,
                     letter,
                 ),
@@ -846,22 +875,25 @@ class _Build:
                             parts.occurrences([entry]),
                         ),
                         partial(
-                            lambda e: page(index_xml(kind, [items()[e]], documents), entry=e),
+                            lambda e: page(partial(index_of, [e]), entry=e),
                             entry,
                         ),
                     )
 
-        def text_part(letter: str, first: bool) -> Page:
+        def text_index(letter: str) -> str:
             # Every entry, for the count and the cross-references; the documents of the
             # letter's own entries only.
             wanted = set(by_letter.get(letter, []))
             index = [i if i.entry.id in wanted else IndexEntry(i.entry) for i in parts.index()]
+            return index_xml(kind, index, documents)
+
+        def text_part(letter: str, first: bool) -> Page:
             return Page(
                 "text-index",
                 kind,
                 (
                     ("first-part", int(first)),
-                    ("index", index_xml(kind, index, documents)),
+                    ("index", partial(text_index, letter)),
                     ("letter", letter),
                 ),
             )
@@ -891,7 +923,7 @@ class _Build:
         ):
             letters, letter_of = list(known[1]), dict(known[2])
         else:
-            letters, letter_of = self.finisher().letters(register.root, kind)
+            letters, letter_of = self.pages.letters(kind)
         self.state.memo[f"letters-{kind}"] = [key, letters, letter_of]
         return letters, letter_of
 
@@ -953,6 +985,10 @@ class IndexParts:
         return hasher.hexdigest()
 
 
+Parameter = str | int | Callable[[], str]
+"""A page's parameter: a value, or how to make it (a large index, made when the page is)."""
+
+
 @dataclass(frozen=True)
 class Page:
     """An output a finishing stylesheet makes: the driver's role, what it is applied to
@@ -960,11 +996,15 @@ class Page:
 
     role: str
     source: str
-    parameters: tuple[tuple[str, str | int], ...]
+    parameters: tuple[tuple[str, Parameter], ...]
 
-    @property
-    def size(self) -> int:
-        return sum(len(str(value)) for _, value in self.parameters)
+    def resolved(self) -> Page:
+        """The page with every parameter made: what a worker process is sent."""
+        return Page(
+            self.role,
+            self.source,
+            tuple((name, value() if callable(value) else value) for name, value in self.parameters),
+        )
 
 
 @dataclass(frozen=True)
@@ -1001,9 +1041,11 @@ PAGES_INLINE = 8
 """Fewer pages than this are made in the build's own process, saving the start-up of
 worker processes."""
 
-PAGES_BATCH = 16 * 1024 * 1024
-"""Queued pages are made once their parameters reach this many characters, so that the
-indexes of a large edition are never all held as text at once."""
+AHEAD = 1
+"""Pages sent to the worker processes beyond one for each to make. A page's parameters
+are made only when it is sent, and its text is written and let go as soon as it and the
+pages queued before it are back, so that the indexes of a large edition are never all
+held as text at once."""
 
 
 class _Pages:
@@ -1015,43 +1057,63 @@ class _Pages:
         self.build = build
         self.stack = stack
         self.queue: list[tuple[str, Page | Parts]] = []
-        self.size = 0
         self.pool: Executor | None = None
 
     def add(self, relative: str, page: Page | Parts) -> None:
         self.queue.append((relative, page))
-        self.size += sum(p.size for p in _pages_of(page))
-        if self.size >= PAGES_BATCH:
-            self.flush(final=False)
 
-    def flush(self, *, final: bool) -> None:
-        """Make every queued page and write it to the staging folder."""
-        queue, self.queue, self.size = self.queue, [], 0
-        if not queue:
-            return
-        count = sum(len(_pages_of(page)) for _, page in queue)
-        jobs = min(self.build.jobs, count) if final else self.build.jobs
-        if self.pool is None and (jobs <= 1 or (final and count < PAGES_INLINE)):
-            finisher = self.build.finisher()
-            for relative, page in queue:
-                texts = [finisher.page(p) for p in _pages_of(page)]
-                self.build._write(relative, _joined(page, texts))
-            return
+    def _pool(self, jobs: int) -> Executor:
         if self.pool is None:
             self.pool = self.stack.enter_context(
                 worker_pool(jobs, "finish", self.build.settings, _new_finisher)
             )
-        pool = self.pool
-        pending = [
-            (relative, page, [pool.submit(_make_page, p) for p in _pages_of(page)])
-            for relative, page in queue
-        ]
-        del queue
-        # Each page is written and let go as soon as it is made, in the order queued.
-        pending.reverse()
-        while pending:
-            relative, page, parts = pending.pop()
-            self.build._write(relative, _joined(page, [f.result() for f in parts]))
+        return self.pool
+
+    def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
+        """The letters of a split index and the letter of each entry
+        (:meth:`Finisher.letters`), asked of a worker process: Saxon is then loaded
+        into this process only for the few pages of a small rebuild."""
+        if self.build.jobs <= 1:
+            return self.build.finisher().letters(kind)
+        return self._pool(self.build.jobs).submit(_letters, kind).result()
+
+    def flush(self, *, final: bool) -> None:
+        """Make every queued page and write it to the staging folder, in the order
+        queued."""
+        queue, self.queue = self.queue, []
+        if not queue:
+            return
+        count = sum(len(_pages_of(page)) for _, page in queue)
+        jobs = min(self.build.jobs, count) if final else self.build.jobs
+        if self.pool is None and (jobs <= 1 or count < PAGES_INLINE):
+            finisher = self.build.finisher({p.role for _, page in queue for p in _pages_of(page)})
+            for relative, page in queue:
+                texts = [finisher.page(p.resolved()) for p in _pages_of(page)]
+                self.build._write(relative, _joined(page, texts))
+            return
+        pool = self._pool(jobs)
+        sent: set[Future[str]] = set()
+        made: deque[tuple[str, Page | Parts, list[Future[str]]]] = deque()
+
+        def settle(limit: int) -> None:
+            # Wait until at most ``limit`` pages are being made; write, in order, every
+            # output whose pages are all back (a failed page raises here).
+            while len(sent) > limit:
+                sent.difference_update(wait(sent, return_when=FIRST_COMPLETED).done)
+            while made and all(future.done() for future in made[0][2]):
+                relative, page, futures = made.popleft()
+                self.build._write(relative, _joined(page, [f.result() for f in futures]))
+
+        queue.reverse()
+        while queue:
+            relative, page = queue.pop()
+            futures: list[Future[str]] = []
+            for part in _pages_of(page):
+                futures.append(pool.submit(_make_page, part.resolved()))
+                sent.add(futures[-1])
+                settle(jobs + AHEAD)
+            made.append((relative, page, futures))
+        settle(0)
 
 
 def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
@@ -1066,10 +1128,21 @@ def _new_finisher(settings: Settings) -> Finisher:
     return Finisher(settings.edition, settings)
 
 
+def _no_worker(settings: Settings) -> None:
+    """A worker process that keeps nothing between tasks."""
+    return None
+
+
 def _make_page(page: Page) -> str:
     """In a worker process: make one page."""
     finisher: Finisher = current_worker()
     return finisher.page(page)
+
+
+def _letters(kind: str) -> tuple[list[str], dict[str, str]]:
+    """In a worker process: the letters of a split index."""
+    finisher: Finisher = current_worker()
+    return finisher.letters(kind)
 
 
 _QUOTE = {'"': "&quot;"}
@@ -1083,17 +1156,24 @@ def _constant(value: str | bytes) -> Callable[[], str | bytes]:
 class Finisher:
     """The stylesheets run once per build, with the registers as parameters."""
 
-    def __init__(self, edition: Edition, settings: Settings) -> None:
+    def __init__(
+        self,
+        edition: Edition,
+        settings: Settings,
+        roles: Collection[str] = FINISHING_STYLESHEETS,
+    ) -> None:
+        """Compile the drivers of ``roles`` (default: all of them)."""
         self.runtime = SaxonRuntime()
         self.stylesheets: dict[str, Stylesheet] = {
             role: self.runtime.compile(path=edition.xslt_dir / name)
             for role, name in FINISHING_STYLESHEETS.items()
+            if role in roles
         }
         # saxonche cannot call a function of a stylesheet whose parameters are set: the
         # index's letters are asked of a second copy, which is given none.
         self.functions: Stylesheet | None = (
             self.runtime.compile(path=edition.xslt_dir / FINISHING_STYLESHEETS["html-index"])
-            if settings.split
+            if settings.split and "html-index" in roles
             else None
         )
         self.runtime.lock()
@@ -1105,17 +1185,27 @@ class Finisher:
         self.edition = edition
 
     def page(self, page: Page) -> str:
-        """Make ``page``: its driver applied to the header or a register."""
-        if page.source not in self._sources:
+        """Make ``page`` (its parameters made): its driver applied to the header or a
+        register."""
+        parameters: dict[str, str | int] = {}
+        for name, value in page.parameters:
+            if callable(value):
+                raise TypeError(f"the parameter {name} of the page is not made")
+            parameters[name] = value
+        return self._run(page.role, self._source(page.source), **parameters)
+
+    def _source(self, source: str) -> object:
+        """The header (``edition``) or a register, parsed into Saxon once."""
+        if source not in self._sources:
             path = (
                 self.edition.header_path
-                if page.source == "edition"
-                else self.edition.register_path(page.source)
+                if source == "edition"
+                else self.edition.register_path(source)
             )
-            self._sources[page.source] = self.runtime.document(
+            self._sources[source] = self.runtime.document(
                 load_source(path, display_path(path)).root
             )
-        return self._run(page.role, self._sources[page.source], **dict(page.parameters))
+        return self._sources[source]
 
     def _run(self, role: str, source: object, **parameters: str | int) -> str:
         """Run a driver on a parsed ``source``. ``catalogue`` and ``index`` are XML given as text;
@@ -1148,12 +1238,12 @@ class Finisher:
             self._parsed = {text: self.runtime.document(text)}
         return self._parsed[text]
 
-    def letters(self, register: etree._Element, kind: str) -> tuple[list[str], dict[str, str]]:
-        """The letters a split index has a page for ('' for names in other scripts), and
-        the letter of each entry."""
+    def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
+        """The letters a split index of the register of ``kind`` has a page for ('' for
+        names in other scripts), and the letter of each entry."""
         if self.functions is None:
             raise ValueError("the index is not split: it has no letter pages")
-        arguments = [self.runtime.document(register), self.runtime.string(kind)]
+        arguments = [self._source(kind), self.runtime.string(kind)]
         letters = self.functions.call(f"{{{KIM}}}index-letters", arguments)
         pairs = self.functions.call(f"{{{KIM}}}entry-letters", arguments)
         letter_of = {}

@@ -26,8 +26,9 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from . import __version__
@@ -89,6 +90,7 @@ def scan_to_json(scan: Scan) -> dict[str, Any]:
 
 
 def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> Scan:
+    """A scan as the state records it, its pointers interned (see :func:`interned`)."""
     return Scan(
         path,
         kind,
@@ -97,9 +99,18 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
         problems=[_problem_from_json(p, display) for p in data["problems"]],
         readable=bool(data["readable"]),
         ids=list(data["ids"]),
-        refs=list(data["refs"]),
+        refs=list(map(intern, data["refs"])),
         facts=CardFacts.from_json(data["facts"]) if data["facts"] else None,
     )
+
+
+def interned(scan: Scan) -> Scan:
+    """``scan`` with its pointers interned: the same few thousand pointers recur in the
+    scans of every document, and are then held once (returns the scan, changed in place)."""
+    scan.refs = list(map(intern, scan.refs))
+    if scan.facts is not None:
+        scan.facts = replace(scan.facts, pointers=tuple(map(intern, scan.facts.pointers)))
+    return scan
 
 
 def problems_to_json(problems: list[Problem]) -> list[list[Any]]:

@@ -520,15 +520,17 @@ def run_pass(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     on_timeout: Callable[[str], None] | None = None,
+    inline_limit: int = INLINE_LIMIT,
 ) -> list[R]:
-    """Run ``function`` over ``tasks``, in order, in ``jobs`` processes or inline.
+    """Run ``function`` over ``tasks``, in order, in ``jobs`` processes or, when there
+    are fewer than ``inline_limit`` tasks, inline.
 
     ``role`` is ``scan`` or ``check``; ``argument`` is what the worker objects are built
     with. A file that overruns the time limit raises :class:`BuildError` naming it.
     """
     if not tasks:
         return []
-    if jobs <= 1 or len(tasks) < INLINE_LIMIT:
+    if jobs <= 1 or len(tasks) < inline_limit:
         _STATE.clear()
         _STATE["watchdog"] = Watchdog(settings.timeout, on_timeout)
         _STATE["worker"] = _make_worker(role, settings, argument)
@@ -587,6 +589,10 @@ def check_files(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     on_timeout: Callable[[str], None] | None = None,
+    inline_limit: int = INLINE_LIMIT,
 ) -> list[list[Problem]]:
-    """The check pass over ``tasks``, in the order given."""
-    return run_pass("check", _run_check, tasks, settings, context, jobs, progress, on_timeout)
+    """The check pass over ``tasks``, in the order given (inline below ``inline_limit``
+    tasks)."""
+    return run_pass(
+        "check", _run_check, tasks, settings, context, jobs, progress, on_timeout, inline_limit
+    )

@@ -16,7 +16,9 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -83,11 +85,14 @@ class Card:
             title=(title.text or "") if title is not None else "",
             type=card.get("type", ""),
             type_label=card.get("type-label", ""),
+            # Pointers recur on thousands of cards: each is kept once (interned).
             parties=tuple(
-                (p.get("role", ""), p.get("ref", "")) for p in card.iterfind(f"{_K}party")
+                (intern(p.get("role", "")), intern(p.get("ref", "")))
+                for p in card.iterfind(f"{_K}party")
             ),
             mentions={
-                m.get("ref", ""): int(m.get("count", "0")) for m in card.iterfind(f"{_K}mention")
+                intern(m.get("ref", "")): int(m.get("count", "0"))
+                for m in card.iterfind(f"{_K}mention")
             },
         )
 
@@ -128,7 +133,7 @@ class CardFacts:
     @classmethod
     def from_json(cls, data: list[Any]) -> CardFacts:
         identifier, sort, digest, text, pointers = data
-        return cls(str(identifier), str(sort), str(digest), str(text), tuple(pointers))
+        return cls(str(identifier), str(sort), str(digest), str(text), tuple(map(intern, pointers)))
 
 
 @dataclass(slots=True)
@@ -137,7 +142,7 @@ class Occurrence:
 
     card: Card
     mentions: int
-    roles: list[str]
+    roles: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -158,6 +163,8 @@ def chronological(cards: list[Card]) -> list[Card]:
 def build_index(entries: list[Entry], cards: list[Card]) -> list[IndexEntry]:
     """For each register entry, every document it occurs in, in chronological order."""
     by_pointer = {entry.pointer: IndexEntry(entry) for entry in entries}
+    # The few combinations of roles, each kept once for all occurrences.
+    combinations: dict[tuple[str, ...], tuple[str, ...]] = {}
     for card in chronological(cards):
         roles: dict[str, list[str]] = {}
         for role, pointer in card.parties:
@@ -168,41 +175,63 @@ def build_index(entries: list[Entry], cards: list[Card]) -> list[IndexEntry]:
             target = by_pointer.get(pointer)
             if target is None:
                 continue
-            ordered = [r for r in ROLE_ORDER if r in found]
+            ordered = tuple(r for r in ROLE_ORDER if r in found)
+            ordered = combinations.setdefault(ordered, ordered)
             target.occurrences.append(Occurrence(card, card.mentions.get(pointer, 0), ordered))
     return list(by_pointer.values())
 
 
+_ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+_TEXT = {"\r": "&#13;"}
+
+
+def _attribute(value: str) -> str:
+    """A value escaped for an attribute between double quotes, its white space kept."""
+    return escape(value, _ATTRIBUTE)
+
+
 def index_xml(kind: str, index: list[IndexEntry], documents: int | None = None) -> str:
     """The index as XML for the stylesheets (``kim:index``); ``documents`` is the
-    number of documents in the edition."""
-    root = etree.Element(f"{_K}index", nsmap={"kim": KIM}, kind=kind)
+    number of documents in the edition.
+
+    The text is written directly, not through a tree: an index of a large edition has
+    hundreds of thousands of occurrences, and a card's attributes are escaped once
+    however many entries it occurs under."""
+    head = f'<kim:index xmlns:kim="{KIM}" kind="{_attribute(kind)}"'
     if documents is not None:
-        root.set("of-documents", str(documents))
+        head += f' of-documents="{documents}"'
+    if not index:
+        return head + "/>"
+    parts = [head, ">"]
+    shown: dict[str, tuple[str, str]] = {}
     for item in index:
-        element = etree.SubElement(
-            root,
-            f"{_K}entry",
-            id=item.entry.id,
-            ref=item.entry.pointer,
-            mentions=str(item.mentions),
-            documents=str(len(item.occurrences)),
+        entry = item.entry
+        parts.append(
+            f'<kim:entry id="{_attribute(entry.id)}" ref="{_attribute(entry.pointer)}" '
+            f'mentions="{item.mentions}" documents="{len(item.occurrences)}"'
         )
+        if not item.occurrences:
+            parts.append("/>")
+            continue
+        parts.append(">")
         for occurrence in item.occurrences:
             card = occurrence.card
-            occ = etree.SubElement(
-                element,
-                f"{_K}occurrence",
-                doc=card.id,
-                sort=card.sort,
-                date=card.when,
-                label=card.date_label,
-                count=str(occurrence.mentions),
-                roles=" ".join(occurrence.roles),
-                type=card.type_label,
+            before, after = shown.get(card.id) or shown.setdefault(
+                card.id,
+                (
+                    f'<kim:occurrence doc="{_attribute(card.id)}" sort="{_attribute(card.sort)}" '
+                    f'date="{_attribute(card.when)}" label="{_attribute(card.date_label)}"',
+                    f' type="{_attribute(card.type_label)}"'
+                    + (f">{escape(card.title, _TEXT)}</kim:occurrence>" if card.title else "/>"),
+                ),
             )
-            occ.text = card.title
-    return etree.tostring(root, encoding="unicode")
+            parts.append(
+                f'{before} count="{occurrence.mentions}" '
+                f'roles="{" ".join(occurrence.roles)}"{after}'
+            )
+        parts.append("</kim:entry>")
+    parts.append("</kim:index>")
+    return "".join(parts)
 
 
 def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
@@ -235,7 +264,7 @@ def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
             "title": o.card.title,
             "type": o.card.type_label,
             "mentions": o.mentions,
-            "roles": o.roles,
+            "roles": list(o.roles),
             "url": document_url.format(id=o.card.id),
         }
         for o in item.occurrences

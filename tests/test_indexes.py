@@ -1,0 +1,108 @@
+"""The cumulative indexes as the stylesheets receive them (``kimedition/indexes.py``)."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from kimedition.indexes import KIM, Card, build_index, index_xml
+from kimedition.registers import Entry, Name
+
+AWKWARD = "Kim & \"Pak\" <Ri>\tline\none\r'Ŏ' ‘quoted’ 𝔎"
+"""Every character an attribute or a text can hold that XML escapes or normalises."""
+
+
+def card(identifier: str, sort: str, **overrides: object) -> Card:
+    fields: dict[str, object] = {
+        "id": identifier,
+        "sort": sort,
+        "date_label": f"label of {identifier}",
+        "date_written": "",
+        "when": sort,
+        "title": f"Title of {identifier}",
+        "type": "type-report",
+        "type_label": "Report",
+        "parties": (),
+        "mentions": {},
+    }
+    fields.update(overrides)
+    return Card(**fields)  # type: ignore[arg-type]
+
+
+def entry(identifier: str) -> Entry:
+    return Entry("person", identifier, [Name(identifier.title(), "standard")])
+
+
+def parsed(text: str) -> etree._Element:
+    return etree.fromstring(text.encode("utf-8"))
+
+
+def test_values_come_back_exactly_as_given() -> None:
+    """Whatever a title or a date label holds, the stylesheets read it unchanged."""
+    awkward = card(
+        "doc-1",
+        "1950-01-01",
+        date_label=AWKWARD,
+        title=AWKWARD,
+        type_label=AWKWARD,
+        mentions={"person:kim": 3},
+    )
+    root = parsed(index_xml("person", build_index([entry("kim")], [awkward]), 1))
+    occurrence = root.find(f"{{{KIM}}}entry/{{{KIM}}}occurrence")
+    assert occurrence is not None
+    assert occurrence.get("label") == AWKWARD
+    assert occurrence.get("type") == AWKWARD
+    assert occurrence.text == AWKWARD
+    assert occurrence.get("count") == "3"
+    assert root.get("of-documents") == "1"
+
+
+def test_index_lists_entries_and_occurrences_in_order() -> None:
+    cards = [
+        card("late", "1952-01-01", mentions={"person:kim": 1}),
+        card(
+            "early",
+            "1950-01-01",
+            parties=(("addressee", "person:kim"), ("sender", "person:pak")),
+            mentions={"person:kim": 2},
+        ),
+    ]
+    root = parsed(index_xml("person", build_index([entry("kim"), entry("pak")], cards)))
+    assert root.get("kind") == "person" and root.get("of-documents") is None
+    rows = [
+        (e.get("id"), o.get("doc"), o.get("roles"), o.get("count"))
+        for e in root.iterfind(f"{{{KIM}}}entry")
+        for o in e.iterfind(f"{{{KIM}}}occurrence")
+    ]
+    assert rows == [
+        ("kim", "early", "addressee mentioned", "2"),
+        ("kim", "late", "mentioned", "1"),
+        ("pak", "early", "sender", "0"),
+    ]
+    kim = root.find(f"{{{KIM}}}entry[@id='kim']")
+    assert kim is not None and kim.get("mentions") == "3" and kim.get("documents") == "2"
+
+
+@pytest.mark.parametrize("documents", [None, 0, 7])
+def test_an_empty_index_is_one_element(documents: int | None) -> None:
+    root = parsed(index_xml("place", [], documents))
+    assert len(root) == 0 and root.get("kind") == "place"
+    assert root.get("of-documents") == (None if documents is None else str(documents))
+
+
+def test_an_entry_in_no_document_has_no_occurrence() -> None:
+    root = parsed(index_xml("person", build_index([entry("kim")], [card("d", "1950")])))
+    kim = root.find(f"{{{KIM}}}entry")
+    assert kim is not None and len(kim) == 0
+    assert kim.get("mentions") == "0" and kim.get("documents") == "0"
+
+
+def test_cards_read_from_text_share_their_pointers() -> None:
+    """Each pointer is held once however many cards name it."""
+    text = (
+        f'<kim:card xmlns:kim="{KIM}" id="{{id}}" sort="1950">'
+        '<kim:mention ref="person:kim" count="1"/></kim:card>'
+    )
+    one, two = (Card.from_text(text.format(id=i)) for i in ("a", "b"))
+    first, second = next(iter(one.mentions)), next(iter(two.mentions))
+    assert first == second == "person:kim" and first is second
