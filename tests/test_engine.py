@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ from click.testing import CliRunner
 
 from conftest import DOCUMENT_ID, SmallEdition
 from kimedition.cli import cli
-from kimedition.engine import INLINE_LIMIT
+from kimedition.edition import Edition
+from kimedition.engine import INLINE_LIMIT, name_index_json
 from test_build import tree_hashes
 
 
@@ -78,6 +80,51 @@ def test_pages_made_in_workers_are_the_same(
     assert len([m for m in made if m.endswith("batch")]) == len(build_module.INDEX_PAGES), made
     assert tree_hashes(one) == tree_hashes(two)
     assert (two / "html" / "persons" / "stalin.html").is_file()
+
+
+def names_elsewhere(edition: Edition) -> str:
+    """The rules' name index, refused in the process named by ``KIMEDITION_TEST_MAIN``."""
+    if os.environ.get("KIMEDITION_TEST_MAIN") == str(os.getpid()):
+        raise AssertionError("the name index was made in the build's own process")
+    return name_index_json(edition)
+
+
+def test_a_large_edition_keeps_saxon_out_of_the_build_s_own_process(
+    larger: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In an edition published in parts, the rules' name index, the letters of the
+    indexes and the check of more than a few files are asked of other processes, so
+    that the build's own process, which holds the state of every file, does not also
+    hold Saxon (worker processes start afresh: the stand-ins below do not reach them)."""
+    from kimedition import build as build_module
+    from kimedition import engine
+    from kimedition.build import build
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 10)
+
+    def here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("made in the build's own process")
+
+    one = tmp_path / "one"
+    build(Edition.open(larger.root), one, jobs=2)
+    monkeypatch.setenv("KIMEDITION_TEST_MAIN", str(os.getpid()))
+    monkeypatch.setattr(build_module, "name_index_json", names_elsewhere)
+    monkeypatch.setattr(build_module.Finisher, "letters", here)
+    # A small edition would check up to this many files here.
+    monkeypatch.setattr(build_module, "INLINE_LIMIT", 1000)
+    monkeypatch.setattr(engine.Checker, "__init__", here)
+    two = tmp_path / "two"
+    build(Edition.open(larger.root), two, jobs=2)
+    assert tree_hashes(one) == tree_hashes(two)
+    # A rebuild after a register edit publishes the person's documents in workers.
+    larger.edit(
+        larger.tei / "persons.xml",
+        '<persName type="codename">Filippov</persName>',
+        '<persName type="codename">Filippov</persName>\n  <death when="1953-03-05"/>',
+    )
+    phases: list[tuple[str, int]] = []
+    build(Edition.open(larger.root), two, jobs=2, progress=lambda p, _, t: phases.append((p, t)))
+    assert max(t for p, t in phases if p == "publishing") > build_module.PAGES_INLINE, phases
 
 
 def test_workers_report_the_same_problems(runner: CliRunner, larger: SmallEdition) -> None:

@@ -37,7 +37,7 @@ from .indexes import CardFacts
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 4
+FORMAT = 5
 """The version of the state file's layout; a state of another version is ignored."""
 
 
@@ -79,18 +79,23 @@ def _problem_from_json(data: list[Any], display: str) -> Problem:
 
 
 def scan_to_json(scan: Scan) -> dict[str, Any]:
+    facts = scan.facts.to_json() if scan.facts else None
+    if facts is not None and facts[4] == scan.refs:
+        facts[4] = None  # the card's pointers are the document's: not written twice
     return {
         "sha": scan.sha,
         "readable": scan.readable,
         "problems": [_problem_to_json(p) for p in scan.problems],
         "ids": scan.ids,
         "refs": scan.refs,
-        "facts": scan.facts.to_json() if scan.facts else None,
+        "facts": facts,
     }
 
 
 def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> Scan:
     """A scan as the state records it, its pointers interned (see :func:`interned`)."""
+    refs = list(map(intern, data["refs"]))
+    facts = data["facts"]
     return Scan(
         path,
         kind,
@@ -99,8 +104,10 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
         problems=[_problem_from_json(p, display) for p in data["problems"]],
         readable=bool(data["readable"]),
         ids=list(data["ids"]),
-        refs=list(map(intern, data["refs"])),
-        facts=CardFacts.from_json(data["facts"]) if data["facts"] else None,
+        refs=refs,
+        facts=CardFacts.from_json(facts if facts[4] is not None else [*facts[:4], refs])
+        if facts
+        else None,
     )
 
 

@@ -1,0 +1,52 @@
+"""What a build keeps of a file between builds (``kimedition/cache.py``)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kimedition.cache import scan_from_json, scan_to_json
+from kimedition.engine import Scan
+from kimedition.indexes import CardFacts
+from kimedition.problems import Problem, Severity
+
+REFS = ["org:kwp", "person:kim-il-sung", "person:stalin", "place:pyongyang"]
+
+
+def scan(pointers: list[str]) -> Scan:
+    return Scan(
+        "/edition/tei/documents/kim-1950-01-19.xml",
+        "document",
+        "tei/documents/kim-1950-01-19.xml",
+        sha="a" * 64,
+        problems=[Problem("tei/documents/kim-1950-01-19.xml", 3, 7, Severity.WARNING, "m", "r")],
+        readable=True,
+        ids=["kim-1950-01-19"],
+        refs=list(REFS),
+        facts=CardFacts("kim-1950-01-19", "1950-01-19", "b" * 64, "c" * 64, tuple(pointers)),
+    )
+
+
+@pytest.mark.parametrize("pointers", [REFS, REFS[1:3], []], ids=["all", "some", "none"])
+def test_a_scan_comes_back_as_it_was_kept(pointers: list[str]) -> None:
+    kept = scan(pointers)
+    text = json.dumps(scan_to_json(kept))
+    again = scan_from_json(json.loads(text), kept.path, kept.kind, kept.display)
+    assert again == kept
+
+
+def test_pointers_the_same_as_the_references_are_written_once() -> None:
+    text = json.dumps(scan_to_json(scan(REFS)))
+    assert text.count("person:stalin") == 1
+    assert json.dumps(scan_to_json(scan(REFS[:2]))).count("person:kim-il-sung") == 2
+
+
+def test_pointers_read_back_are_shared_between_scans() -> None:
+    """Each pointer is held once however many documents use it."""
+    one, two = (
+        scan_from_json(json.loads(json.dumps(scan_to_json(scan(REFS)))), "p", "document", "p")
+        for _ in range(2)
+    )
+    assert one.refs[2] is two.refs[2]
+    assert one.facts is not None and one.facts.pointers[2] is two.refs[2]
