@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
-from kimedition.indexes import KIM, Card, build_index, index_xml
+from kimedition.indexes import KIM, Card, build_index, indented_json, index_json_parts, index_xml
 from kimedition.registers import Entry, Name
 
 AWKWARD = "Kim & \"Pak\" <Ri>\tline\none\r'Ŏ' ‘quoted’ 𝔎"
@@ -106,3 +110,37 @@ def test_cards_read_from_text_share_their_pointers() -> None:
     one, two = (Card.from_text(text.format(id=i)) for i in ("a", "b"))
     first, second = next(iter(one.mentions)), next(iter(two.mentions))
     assert first == second == "person:kim" and first is second
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_indented_json_is_what_json_writes(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def test_the_json_export_is_what_json_writes() -> None:
+    """The export writes each entry's documents itself; the text is json.dumps's."""
+    cards = [
+        card("d1", "1950-01-01", title=AWKWARD, mentions={"person:kim": 2}),
+        card("d2", "1951", parties=(("sender", "person:kim"),)),
+    ]
+    index = build_index([entry("kim"), entry("pak")], cards)
+    text = "".join(index_json_parts("person", index))
+    data = json.loads(text)
+    assert text == (
+        '{"kind": "person", "entries": [\n'
+        + ",\n".join(json.dumps(e, ensure_ascii=False, indent=2) for e in data["entries"])
+        + "\n]}\n"
+    )
+    kim, pak = data["entries"]
+    assert [d["id"] for d in kim["documents"]] == ["d1", "d2"]
+    assert kim["documents"][0]["title"] == AWKWARD
+    assert kim["documents"][0]["url"] == "html/documents/d1.html"
+    assert kim["documents"][1]["roles"] == ["sender"]
+    assert pak["documents"] == []

@@ -898,11 +898,63 @@ class _Build:
                 ),
             )
 
-        self._emit(
-            f"text/{parts.name}.txt",
-            text_key,
-            lambda: Parts(tuple(text_part(x, i == 0) for i, x in enumerate(letters))),
+        # A part is keyed as a letter's page is: an edit of one entry redoes its letter's
+        # part, and the others are taken from the published file.
+        part_keys = tuple(
+            digest(
+                shared,
+                "text-part",
+                letter,
+                str(position == 0),
+                *(entry_digests.get(f"{kind}:{e}", e) for e in by_letter.get(letter, [])),
+                parts.occurrences(by_letter.get(letter, [])),
+            )
+            for position, letter in enumerate(letters)
         )
+        relative = f"text/{parts.name}.txt"
+
+        def text_parts() -> Parts:
+            kept = self._published_parts(relative, set(part_keys))
+            return Parts(
+                tuple(
+                    kept[key] if key in kept else text_part(letter, position == 0)
+                    for position, (letter, key) in enumerate(zip(letters, part_keys, strict=True))
+                ),
+                part_keys,
+            )
+
+        self._carry_parts(relative)
+        self._emit(relative, text_key, text_parts)
+
+    def _carry_parts(self, relative: str) -> None:
+        """Keep where the parts of a file made in parts lie in it, for as long as the file
+        is not made again (a new layout replaces it when it is)."""
+        known = self.previous.memo.get(f"parts:{relative}")
+        if known is not None:
+            self.state.memo[f"parts:{relative}"] = known
+
+    def _published_parts(self, relative: str, wanted: set[str]) -> dict[str, str]:
+        """The texts of the parts of ``relative`` among ``wanted`` (by key) as the
+        previous build published them, each read back only if its digest is as
+        recorded."""
+        layout = self.previous.memo.get(f"parts:{relative}")
+        if not self.incremental or relative not in self.present or not isinstance(layout, list):
+            return {}
+        try:
+            data = (self.target / relative).read_bytes()
+        except OSError:
+            return {}
+        kept: dict[str, str] = {}
+        for record in layout:
+            if not (isinstance(record, list) and len(record) == 4 and record[0] in wanted):
+                continue
+            key, offset, length, sha = record
+            if not (isinstance(offset, int) and isinstance(length, int)):
+                continue
+            chunk = data[offset : offset + length]
+            if len(chunk) == length and hashlib.sha256(chunk).hexdigest() == sha:
+                kept[key] = chunk.decode("utf-8", errors="replace")
+        return kept
 
     def _letters(
         self,
@@ -1010,13 +1062,39 @@ class Page:
 @dataclass(frozen=True)
 class Parts:
     """An output made of several pages, joined: a plain-text index made letter by letter
-    (each part without the blank lines around it; the file ends with a line end)."""
+    (each part without the blank lines around it; the file ends with a line end). A part
+    given as text is already made; ``keys``, when given, name the parts, so that the
+    next build can find them in the file (:meth:`layout`)."""
 
-    pages: tuple[Page, ...]
+    pages: tuple[Page | str, ...]
+    keys: tuple[str, ...] = ()
+
+    def to_make(self) -> tuple[Page, ...]:
+        return tuple(part for part in self.pages if isinstance(part, Page))
+
+    def texts(self, made: list[str]) -> list[str]:
+        """Every part's text, ``made`` being those of :meth:`to_make`, in order."""
+        remaining = iter(made)
+        return [part if isinstance(part, str) else next(remaining) for part in self.pages]
 
     @staticmethod
     def join(texts: list[str]) -> str:
         return "\n\n".join(text for text in texts if text) + "\n"
+
+    def layout(self, texts: list[str]) -> list[list[str | int]]:
+        """Where each part lies in :meth:`join`'s text: key, byte offset, length and
+        SHA-256 of its UTF-8 bytes."""
+        records: list[list[str | int]] = []
+        position, first = 0, True
+        for key, text in zip(self.keys, texts, strict=True):
+            data = text.encode("utf-8")
+            if data and not first:
+                position += 2
+            records.append([key, position, len(data), hashlib.sha256(data).hexdigest()])
+            if data:
+                position += len(data)
+                first = False
+        return records
 
 
 @dataclass(frozen=True)
@@ -1077,6 +1155,17 @@ class _Pages:
             return self.build.finisher().letters(kind)
         return self._pool(self.build.jobs).submit(_letters, kind).result()
 
+    def _write(self, relative: str, page: Page | Parts, made: list[str]) -> None:
+        """Write an output from the texts of its pages made (a file in parts: with the
+        parts already made, recording where each lies)."""
+        if not isinstance(page, Parts):
+            self.build._write(relative, made[0])
+            return
+        texts = page.texts(made)
+        if page.keys:
+            self.build.state.memo[f"parts:{relative}"] = page.layout(texts)
+        self.build._write(relative, Parts.join(texts))
+
     def flush(self, *, final: bool) -> None:
         """Make every queued page and write it to the staging folder, in the order
         queued."""
@@ -1086,10 +1175,13 @@ class _Pages:
         count = sum(len(_pages_of(page)) for _, page in queue)
         jobs = min(self.build.jobs, count) if final else self.build.jobs
         if self.pool is None and (jobs <= 1 or count < PAGES_INLINE):
-            finisher = self.build.finisher({p.role for _, page in queue for p in _pages_of(page)})
+            roles = {p.role for _, page in queue for p in _pages_of(page)}
+            finisher = self.build.finisher(roles) if roles else None
             for relative, page in queue:
-                texts = [finisher.page(p.resolved()) for p in _pages_of(page)]
-                self.build._write(relative, _joined(page, texts))
+                pages = _pages_of(page)
+                self._write(
+                    relative, page, [finisher.page(p.resolved()) for p in pages] if finisher else []
+                )
             return
         pool = self._pool(jobs)
         sent: set[Future[str]] = set()
@@ -1102,7 +1194,7 @@ class _Pages:
                 sent.difference_update(wait(sent, return_when=FIRST_COMPLETED).done)
             while made and all(future.done() for future in made[0][2]):
                 relative, page, futures = made.popleft()
-                self.build._write(relative, _joined(page, [f.result() for f in futures]))
+                self._write(relative, page, [f.result() for f in futures])
 
         queue.reverse()
         while queue:
@@ -1117,11 +1209,7 @@ class _Pages:
 
 
 def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
-    return page.pages if isinstance(page, Parts) else (page,)
-
-
-def _joined(page: Page | Parts, texts: list[str]) -> str:
-    return Parts.join(texts) if isinstance(page, Parts) else texts[0]
+    return page.to_make() if isinstance(page, Parts) else (page,)
 
 
 def _new_finisher(settings: Settings) -> Finisher:

@@ -16,6 +16,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from sys import intern
 from typing import Any
 from xml.sax.saxutils import escape
@@ -234,7 +235,8 @@ def index_xml(kind: str, index: list[IndexEntry], documents: int | None = None) 
     return "".join(parts)
 
 
-def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
+def _entry_json(item: IndexEntry) -> dict[str, object]:
+    """An entry for the JSON export, but for its documents (written after it)."""
     entry = item.entry
     data: dict[str, object] = {
         "id": entry.id,
@@ -257,18 +259,6 @@ def _entry_json(item: IndexEntry, document_url: str) -> dict[str, object]:
     data["authority"] = entry.authority
     data["note"] = entry.note or None
     data["mentions"] = item.mentions
-    data["documents"] = [
-        {
-            "id": o.card.id,
-            "date": o.card.when,
-            "title": o.card.title,
-            "type": o.card.type_label,
-            "mentions": o.mentions,
-            "roles": list(o.roles),
-            "url": document_url.format(id=o.card.id),
-        }
-        for o in item.occurrences
-    ]
     return data
 
 
@@ -278,10 +268,87 @@ def index_json_parts(
     """The index as JSON, every entry with its documents, in parts: one entry at a time,
     so that the text of a large index is never held whole."""
     yield f'{{"kind": {json.dumps(kind)}, "entries": [\n'
+    # An entry's documents are the bulk of the file: what a document shows of its card
+    # is written once, whatever the number of entries it occurs under. The layout is that
+    # of json.dumps(..., indent=2) (see indented_json).
+    cards: dict[str, tuple[str, str]] = {}
+    roles_text: dict[tuple[str, ...], str] = {}
     for position, item in enumerate(index):
-        separator = ",\n" if position else ""
-        yield separator + json.dumps(_entry_json(item, document_url), ensure_ascii=False, indent=2)
+        parts = [",\n" if position else ""]
+        _indented(_entry_json(item), "\n", parts)
+        parts[-1] = ',\n  "documents": '  # in place of the closing brace
+        if not item.occurrences:
+            parts.append("[]")
+        for number, occurrence in enumerate(item.occurrences):
+            card = occurrence.card
+            if card.id not in cards:
+                cards[card.id] = (
+                    f'{{\n      "id": {encode_basestring(card.id)},\n      "date": '
+                    f'{encode_basestring(card.when)},\n      "title": '
+                    f'{encode_basestring(card.title)},\n      "type": '
+                    f'{encode_basestring(card.type_label)},\n      "mentions": ',
+                    f',\n      "url": {encode_basestring(document_url.format(id=card.id))}\n    }}',
+                )
+            head, tail = cards[card.id]
+            if occurrence.roles not in roles_text:
+                roles_text[occurrence.roles] = _indented_text(list(occurrence.roles), "\n      ")
+            parts += [
+                ",\n    " if number else "[\n    ",
+                head,
+                str(occurrence.mentions),
+                ',\n      "roles": ',
+                roles_text[occurrence.roles],
+                tail,
+            ]
+        if item.occurrences:
+            parts.append("\n  ]")
+        parts.append("\n}")
+        yield "".join(parts)
     yield "\n]}\n"
+
+
+def indented_json(value: object) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it, with
+    less work: the data exports of a large edition are tens of megabytes."""
+    return _indented_text(value, "\n")
+
+
+def _indented_text(value: object, newline: str) -> str:
+    parts: list[str] = []
+    _indented(value, newline, parts)
+    return "".join(parts)
+
+
+def _indented(value: object, newline: str, parts: list[str]) -> None:
+    # ``newline`` is a line end followed by the indentation of the current level.
+    if isinstance(value, str):
+        parts.append(encode_basestring(value))
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            parts.append(separator)
+            parts.append(encode_basestring(str(key)))
+            parts.append(": ")
+            _indented(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            _indented(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
+    else:  # numbers, booleans and None, as json writes them
+        parts.append(json.dumps(value))
 
 
 CSV_COLUMNS = (
