@@ -840,6 +840,18 @@ class _Build:
         for entry, letter in letter_of.items():
             by_letter.setdefault(letter, []).append(entry)
 
+        def letter_key(letter: str, *what: str) -> str:
+            # What a letter's page or plain-text part shows: its own entries in full and
+            # the cards of their documents (the rest is in ``shared``).
+            entries = by_letter.get(letter, [])
+            return digest(
+                shared,
+                *what,
+                letter,
+                *(entry_digests.get(f"{kind}:{e}", e) for e in entries),
+                parts.occurrences(entries),
+            )
+
         def index_of(entries: list[str]) -> str:
             # The part of the index a page shows, made only when the page is.
             wanted = set(entries)
@@ -851,13 +863,7 @@ class _Build:
             entries = by_letter.get(letter, [])
             self._emit(
                 f"html/{parts.name}-{letter.lower() or 'other'}.html",
-                digest(
-                    shared,
-                    "letter",
-                    letter,
-                    *(entry_digests.get(f"{kind}:{e}", e) for e in entries),
-                    parts.occurrences(entries),
-                ),
+                letter_key(letter, "letter"),
                 partial(
                     lambda e, x: page(partial(index_of, e), letter=x, rows=ROWS),
                     entries,
@@ -901,14 +907,7 @@ class _Build:
         # A part is keyed as a letter's page is: an edit of one entry redoes its letter's
         # part, and the others are taken from the published file.
         part_keys = tuple(
-            digest(
-                shared,
-                "text-part",
-                letter,
-                str(position == 0),
-                *(entry_digests.get(f"{kind}:{e}", e) for e in by_letter.get(letter, [])),
-                parts.occurrences(by_letter.get(letter, [])),
-            )
+            letter_key(letter, "text-part", str(position == 0))
             for position, letter in enumerate(letters)
         )
         relative = f"text/{parts.name}.txt"

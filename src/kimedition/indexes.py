@@ -275,8 +275,10 @@ def index_json_parts(
     roles_text: dict[tuple[str, ...], str] = {}
     for position, item in enumerate(index):
         parts = [",\n" if position else ""]
-        _indented(_entry_json(item), "\n", parts)
-        parts[-1] = ',\n  "documents": '  # in place of the closing brace
+        for key, value in _entry_json(item).items():
+            parts += ["{\n  " if len(parts) == 1 else ",\n  ", encode_basestring(key), ": "]
+            _indented(value, "\n  ", parts)
+        parts.append(',\n  "documents": ')
         if not item.occurrences:
             parts.append("[]")
         for number, occurrence in enumerate(item.occurrences):
