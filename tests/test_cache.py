@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from kimedition.cache import scan_from_json, scan_to_json
+from kimedition.cache import read_json, scan_from_json, scan_to_json, write_json
 from kimedition.engine import Scan
 from kimedition.indexes import CardFacts
 from kimedition.problems import Problem, Severity
@@ -50,3 +51,26 @@ def test_pointers_read_back_are_shared_between_scans() -> None:
     )
     assert one.refs[2] is two.refs[2]
     assert one.facts is not None and one.facts.pointers[2] is two.refs[2]
+
+
+def test_state_files_are_written_whole_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "state.json"
+    value = {"files": {"tei/a.xml": [12, 1_764_000_000_000_000_000, "a" * 64]}, "memo": {}}
+    write_json(path, value)
+    assert read_json(path) == value
+    assert json.loads(path.read_text(encoding="utf-8")) == value  # plain JSON
+    assert sorted(p.name for p in path.parent.iterdir()) == ["state.json"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, b"", b"{not json", b'{"a": "\xff"}', b"\x00\x01"],
+    ids=["missing", "empty", "not JSON", "not UTF-8", "binary"],
+)
+def test_a_state_file_that_cannot_be_read_counts_as_none(
+    tmp_path: Path, content: bytes | None
+) -> None:
+    path = tmp_path / "state.json"
+    if content is not None:
+        path.write_bytes(content)
+    assert read_json(path) is None

@@ -266,11 +266,15 @@ STATE_DAMAGE: dict[str, Callable[[dict[str, Any]], object]] = {
     "a check without problems": lambda state: _first(state["checks"], {"key": "k"}),
     "a file record too short": lambda state: _first(state["files"], [1]),
     "a memo not a list": lambda state: state["memo"].update(names={"a": 1}),
+    "register digests not a list": lambda state: state["memo"].update(registers={"a": 1}),
+    "register digests of another shape": lambda state: state["memo"]["registers"].__setitem__(
+        1, [{"person:stalin": 1}, "names"]
+    ),
     "a list": lambda state: [1, 2, 3],
 }
 
 
-@pytest.mark.parametrize("damage", [*STATE_DAMAGE, "not JSON"])
+@pytest.mark.parametrize("damage", [*STATE_DAMAGE, "not JSON", "not UTF-8", "empty"])
 def test_a_damaged_state_costs_time_not_correctness(
     edition: SmallEdition, tmp_path: Path, damage: str
 ) -> None:
@@ -280,6 +284,10 @@ def test_a_damaged_state_costs_time_not_correctness(
     path = tmp_path / ".incremental.cache" / "state.json"
     if damage == "not JSON":
         path.write_text("{not json", encoding="utf-8")
+    elif damage == "not UTF-8":
+        path.write_bytes(b'{"format": "\xff\xfe"}')
+    elif damage == "empty":
+        path.write_bytes(b"")
     else:
         state = json.loads(path.read_text(encoding="utf-8"))
         replaced = STATE_DAMAGE[damage](state)
@@ -376,3 +384,32 @@ def test_commit_moves_and_removes(tmp_path: Path) -> None:
     assert not (out / "a").exists()
     assert (out / "keep.txt").exists()
     assert not staging.root.exists()
+
+
+def test_the_registers_are_digested_again_only_when_they_change(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entry digests are kept under the registers' file digests: an edit of a document
+    reuses them, an edit of a register makes them again."""
+    from kimedition import build as build_module
+
+    calls: list[int] = []
+    original = build_module.RegisterDigests.compute.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, registers: dict[str, Any]) -> object:
+        calls.append(1)
+        return original(cls, registers)
+
+    monkeypatch.setattr(build_module.RegisterDigests, "compute", classmethod(counted))
+    out = tmp_path / "out"
+    run(edition, out)
+    assert len(calls) == 1
+    edit_text(edition)
+    run(edition, out)
+    assert len(calls) == 1
+    edit_register(edition)
+    run(edition, out)
+    assert len(calls) == 2
+    fresh = tmp_path / "fresh"
+    run(edition, fresh)
+    assert tree_hashes(out) == tree_hashes(fresh)

@@ -54,8 +54,10 @@ from .cache import (
     interned,
     problems_from_json,
     problems_to_json,
+    read_json,
     scan_from_json,
     scan_to_json,
+    write_json,
 )
 from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
@@ -244,6 +246,8 @@ class Digests:
     """The editorial rules themselves, the header and the options."""
     pages: str
     finishing: str
+    registers: str
+    """The registers' files, as read (:class:`RegisterDigests` is kept under it)."""
 
     @classmethod
     def compute(cls, edition: Edition, settings: Settings) -> Digests:
@@ -259,6 +263,7 @@ class Digests:
             schematron=digest(options, file_digest(edition.sch_path), header),
             pages=digest(options, xslt, header),
             finishing=digest(options, xslt, header, *registers),
+            registers=digest(options, *registers),
         )
 
 
@@ -307,6 +312,19 @@ class RegisterDigests:
                 )
         return cls(entries=entries, names=digest(*names), ids=digest(*sorted(entries)))
 
+    def to_json(self) -> list[Any]:
+        return [self.entries, self.names, self.ids]
+
+    @classmethod
+    def from_json(cls, data: Any) -> RegisterDigests | None:
+        """The digests as :meth:`to_json` wrote them; None for anything else."""
+        if not isinstance(data, list) or len(data) != 3:
+            return None
+        entries, names, ids = data
+        if not (isinstance(entries, dict) and isinstance(names, str) and isinstance(ids, str)):
+            return None
+        return cls(entries=entries, names=names, ids=ids)
+
 
 class _Build:
     """One build: the passes, what can be reused, and the commit."""
@@ -354,8 +372,9 @@ class _Build:
         files = self.files
         scans: dict[int, Scan] = {}
         needed: list[tuple[int, Path, str]] = []
+        keys = {kind: digest(digests.scan, kind) for _, kind in files}
         for position, (path, kind) in enumerate(files):
-            key = digest(digests.scan, kind)
+            key = keys[kind]
             sha = self.previous.known_sha(path)
             cached = self.previous.scans.get(str(path))
             if (
@@ -368,8 +387,9 @@ class _Build:
                 scan = scan_from_json(cached["scan"], str(path), kind, display_path(path))
                 scans[position] = scan
                 self.state.files[str(path)] = self.previous.files[str(path)]
-                # Kept as the scan's own lists, whose pointers are interned.
-                self.state.scans[str(path)] = {"key": cached["key"], "scan": scan_to_json(scan)}
+                # Kept as read, with the scan's own list of pointers, which are interned.
+                cached["scan"]["refs"] = scan.refs
+                self.state.scans[str(path)] = cached
             else:
                 needed.append((position, path, kind))
         fresh = scan_files(
@@ -390,7 +410,7 @@ class _Build:
             if scan.sha:
                 self.state.remember_file(path, scan.sha)
                 self.state.scans[str(path)] = {
-                    "key": digest(digests.scan, kind),
+                    "key": keys[kind],
                     "scan": scan_to_json(scan),
                 }
         return [scans[i] for i in range(len(files))]
@@ -437,6 +457,7 @@ class _Build:
         keys: dict[str, str] = {}
         neighbours: dict[str, tuple[Catalogued | None, Catalogued | None]] = {}
         identifiers = {c.scan.path: c.facts.id for c in ordered}
+        entries = self.registers.entries
         for i, catalogued in enumerate(ordered):
             neighbours[catalogued.scan.path] = (
                 ordered[i - 1] if i > 0 else None,
@@ -464,7 +485,8 @@ class _Build:
                     scan.sha,
                     previous.facts.text if previous else "",
                     following.facts.text if following else "",
-                    *sorted(self.registers.entries.get(ref, ref) for ref in scan.refs),
+                    # The entries it refers to, in the order of its (sorted) pointers.
+                    "".join([entries.get(ref, ref) for ref in scan.refs]),
                 )
                 for output in self._document_outputs(doc_id):
                     self.state.outputs[output] = page_key
@@ -559,10 +581,7 @@ class _Build:
     def unchanged(self, fingerprint: str) -> dict[str, Any] | None:
         """What the previous build recorded, if nothing changed since and its output is
         as it left it; read from a small file, so that a build with nothing to do is quick."""
-        try:
-            quick = json.loads(self.quick.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        quick = read_json(self.quick)
         if not isinstance(quick, dict) or quick.get("fingerprint") != fingerprint:
             return None
         if not self.target.is_dir() or quick.get("folders") != self._folders():
@@ -582,7 +601,7 @@ class _Build:
         with ExitStack() as stack:
             self._load()
             self.start_names(digests, stack)
-            self.registers = RegisterDigests.compute(self._registers())
+            self.registers = self.register_digests(digests)
             scans = self.scan(digests)
             report = ValidationReport(problems=missing_problems(self.edition))
             report.files = [scan.display for scan in scans]
@@ -615,9 +634,7 @@ class _Build:
             "documents": len(cards),
             "files": sorted(self.state.outputs),
         }
-        temporary = self.quick.with_suffix(".tmp")
-        temporary.write_text(json.dumps(quick), encoding="utf-8")
-        os.replace(temporary, self.quick)
+        write_json(self.quick, quick)
         return BuildResult(
             self.target,
             report,
@@ -635,6 +652,19 @@ class _Build:
                 f"nothing was written, {display_path(self.target)} is unchanged",
                 report.problems,
             )
+
+    def register_digests(self, digests: Digests) -> RegisterDigests:
+        """The registers digested entry by entry, kept between builds under the digest
+        of their files: most builds follow an edit of a document, not of a register."""
+        known = self.previous.memo.get("registers")
+        if isinstance(known, list) and len(known) == 2 and known[0] == digests.registers:
+            kept = RegisterDigests.from_json(known[1])
+            if kept is not None:
+                self.state.memo["registers"] = known
+                return kept
+        computed = RegisterDigests.compute(self._registers())
+        self.state.memo["registers"] = [digests.registers, computed.to_json()]
+        return computed
 
     def _registers(self) -> dict[str, Source | None]:
         """The registers by kind, read once for the whole build (None: unreadable, which

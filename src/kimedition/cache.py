@@ -22,7 +22,6 @@ The state is written only after a build has succeeded.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -30,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from sys import intern
 from typing import Any
+
+import orjson
 
 from . import __version__
 from .engine import Scan
@@ -49,6 +50,24 @@ def digest(*parts: str | bytes) -> str:
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+def read_json(path: Path) -> Any:
+    """The JSON value in ``path``; None when the file is missing, unreadable or not JSON
+    (a state file that cannot be read counts as no state)."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write ``value`` as compact JSON into ``path`` atomically (a temporary file, then a
+    rename), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(orjson.dumps(value))
+    os.replace(temporary, path)
 
 
 def folder_digest(folder: Path) -> str:
@@ -154,10 +173,7 @@ class BuildState:
 
     def load(self) -> BuildState:
         """Read the state file; an unreadable or foreign one counts as no state."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return self
+        data = read_json(self.path)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return self
         if data.get("version") != __version__ or not _well_formed(data):
@@ -173,7 +189,6 @@ class BuildState:
 
     def save(self) -> None:
         """Write the state atomically (temporary file, then rename)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "format": FORMAT,
             "version": __version__,
@@ -185,9 +200,7 @@ class BuildState:
             "problems": self.problems,
             "memo": self.memo,
         }
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_json(self.path, payload)
 
     def known_sha(self, path: Path) -> str | None:
         """The SHA-256 recorded for ``path`` if its size and modification time are unchanged."""

@@ -71,11 +71,17 @@ class CorpusIndex:
     """Corpus-wide facts for the editorial rules.
 
     ``ids`` maps every ``xml:id`` to the files defining it, relative to ``tei/``;
-    ``used`` holds every register id some document refers to.
+    :attr:`used` holds every register id some document refers to.
     """
 
     ids: dict[str, list[str]] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    pointers: set[str] = field(default_factory=set)
+    """Every pointer (``person:stalin``) some document gives."""
+
+    @property
+    def used(self) -> set[str]:
+        """Every register id some document refers to (the pointers without their prefix)."""
+        return {pointer.partition(":")[2] for pointer in self.pointers} - {""}
 
     def add(
         self, edition: Edition, path: Path, kind: str, ids: Iterable[str], refs: Iterable[str]
@@ -83,12 +89,16 @@ class CorpusIndex:
         """Record the ids a file defines and, for a document, the entries it refers to."""
         tei = edition.tei_dir.as_posix() + "/"
         name = path.as_posix()
-        relative = name[len(tei) :] if name.startswith(tei) else str(path)
+        self.add_relative(name[len(tei) :] if name.startswith(tei) else str(path), kind, ids, refs)
+
+    def add_relative(
+        self, relative: str, kind: str, ids: Iterable[str], refs: Iterable[str]
+    ) -> None:
+        """:meth:`add` for a file already named relative to ``tei/``."""
         for value in ids:
             self.ids.setdefault(value, []).append(relative)
         if kind == "document":
-            self.used.update(pointer.partition(":")[2] for pointer in refs)
-            self.used.discard("")
+            self.pointers.update(refs)
 
 
 def _ids_and_refs(source: Source) -> tuple[list[str], list[str]]:
@@ -110,10 +120,17 @@ def context_from_scans(edition: Edition, scans: Sequence[Scan]) -> Context:
     """The corpus-wide facts for the editorial rules, from the scan of every file."""
     index = CorpusIndex()
     present: set[str] = set()
+    tei = edition.tei_dir.as_posix() + "/"
     for scan in scans:
         if not scan.readable:
             continue
-        index.add(edition, Path(scan.path), scan.kind, scan.ids, scan.refs)
+        posix = scan.path if scan.path.startswith(tei) else Path(scan.path).as_posix()
+        index.add_relative(
+            posix[len(tei) :] if posix.startswith(tei) else scan.path,
+            scan.kind,
+            scan.ids,
+            scan.refs,
+        )
         if scan.kind == "register":
             present.update(k for k, name in REGISTER_FILES.items() if Path(scan.path).name == name)
     return Context(
