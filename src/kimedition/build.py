@@ -488,9 +488,10 @@ class _Build:
                     # The entries it refers to, in the order of its (sorted) pointers.
                     "".join([entries.get(ref, ref) for ref in scan.refs]),
                 )
-                for output in self._document_outputs(doc_id):
+                outputs = self._document_outputs(doc_id)
+                for output in outputs:
                     self.state.outputs[output] = page_key
-                page = not self._up_to_date(self._document_outputs(doc_id), page_key)
+                page = not self._up_to_date(outputs, page_key)
             if rules or page:
                 tasks.append(
                     CheckTask(
