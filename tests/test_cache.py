@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
+import orjson
 import pytest
 
-from kimedition.cache import read_json, scan_from_json, scan_to_json, write_json
+from kimedition.cache import CardStore, read_json, scan_from_json, scan_to_json, write_json
 from kimedition.engine import Scan
-from kimedition.indexes import CardFacts
+from kimedition.indexes import KIM, Card, CardFacts
 from kimedition.problems import Problem, Severity
 
 REFS = ["org:kwp", "person:kim-il-sung", "person:stalin", "place:pyongyang"]
@@ -74,3 +76,57 @@ def test_a_state_file_that_cannot_be_read_counts_as_none(
     if content is not None:
         path.write_bytes(content)
     assert read_json(path) is None
+
+
+CARD = (
+    f'<kim:card xmlns:kim="{KIM}" id="kim-1950-01-19" sort="1950-01-19" type="report"'
+    ' type-label="Report"><kim:date when="1950-01-19" label="19 January 1950">19.1.50</kim:date>'
+    '<kim:title>Telegram</kim:title><kim:party role="sender" ref="person:stalin"/>'
+    '<kim:mention ref="person:stalin" count="2"/><kim:summary>…</kim:summary></kim:card>'
+)
+
+
+@pytest.mark.parametrize("damage", ["none", "missing", "not JSON", "another shape"])
+def test_the_indexes_read_each_card_s_json_form_or_its_text(tmp_path: Path, damage: str) -> None:
+    """A card's JSON form is read instead of its XML; when it is missing (a store of an
+    earlier version) or damaged, the card is parsed from its text and the form mended."""
+    path = tmp_path / "cards.sqlite"
+    expected = Card.from_text(CARD)
+    store = CardStore(path)
+    store.put("k", CARD, orjson.dumps(expected.to_json()).decode("utf-8"))
+    assert store.parsed(["k"]) == {"k": expected}
+    store.save(["k"])
+    store.close()
+    if damage != "none":
+        with sqlite3.connect(path) as connection:
+            if damage == "missing":
+                connection.execute("DELETE FROM parsed")
+            else:
+                value = "{not json" if damage == "not JSON" else "[1, 2]"
+                connection.execute("UPDATE parsed SET card = ?", (value,))
+        connection.close()
+    again = CardStore(path)
+    assert again.parsed(["k"]) == {"k": expected}
+    again.save(["k"])
+    again.close()
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT key, card FROM parsed").fetchall()
+    connection.close()
+    assert [(key, Card.from_json(orjson.loads(text))) for key, text in rows] == [("k", expected)]
+
+
+def test_cards_not_kept_leave_the_store_with_their_json_form(tmp_path: Path) -> None:
+    path = tmp_path / "cards.sqlite"
+    store = CardStore(path)
+    for key in ("a", "b"):
+        store.put(key, CARD, orjson.dumps(Card.from_text(CARD).to_json()).decode("utf-8"))
+    store.save(["a", "b"])
+    store.save(["b"])
+    store.close()
+    with sqlite3.connect(path) as connection:
+        tables = {
+            table: [row[0] for row in connection.execute(f"SELECT key FROM {table}")]
+            for table in ("cards", "parsed")
+        }
+    connection.close()
+    assert tables == {"cards": ["b"], "parsed": ["b"]}

@@ -223,7 +223,7 @@ def test_a_card_store_that_is_a_link_is_replaced_not_followed(
     assert store.is_file() and not store.is_symlink()
 
 
-@pytest.mark.parametrize("damage", ["deleted", "not a database", "emptied"])
+@pytest.mark.parametrize("damage", ["deleted", "not a database", "emptied", "forms damaged"])
 def test_a_damaged_card_store_costs_time_not_correctness(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -243,10 +243,26 @@ def test_a_damaged_card_store_costs_time_not_correctness(
         import sqlite3
 
         with sqlite3.connect(store) as connection:
-            connection.execute("DELETE FROM cards")
+            if damage == "emptied":
+                connection.execute("DELETE FROM cards")
+            else:
+                connection.execute("UPDATE parsed SET card = '[\"not a card\"]'")
         connection.close()
-    edit_text(edition)
+    parsed_from_text: list[str] = []
+    original = build_module.Card.from_text.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, text: str) -> object:
+        parsed_from_text.append(text)
+        return original(cls, text)
+
+    monkeypatch.setattr(build_module.Card, "from_text", classmethod(counted))
+    # An edit of a register's entry makes its index again, from every card.
+    edit_register_dates(edition)
     run(edition, incremental)
+    if damage == "forms damaged":
+        # No document changed, so none was scanned: the cards were parsed from their
+        # text because their JSON forms could not be read.
+        assert parsed_from_text
     run(edition, full)
     assert tree_hashes(incremental) == tree_hashes(full)
     # The store is whole again, with the card of every document.
@@ -413,3 +429,26 @@ def test_the_registers_are_digested_again_only_when_they_change(
     fresh = tmp_path / "fresh"
     run(edition, fresh)
     assert tree_hashes(out) == tree_hashes(fresh)
+
+
+def test_an_index_made_again_reads_the_cards_json_forms(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cards an index is made from are read from the store's JSON forms, not parsed
+    again from their XML."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    parsed_from_text: list[str] = []
+    original = build_module.Card.from_text.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, text: str) -> object:
+        parsed_from_text.append(text)
+        return original(cls, text)
+
+    monkeypatch.setattr(build_module.Card, "from_text", classmethod(counted))
+    edit_register(edition)
+    result = run(edition, out)
+    assert "data/persons.json" in result.written
+    assert parsed_from_text == []

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from kimedition.indexes import KIM, Card, build_index, indented_json, index_json_parts, index_xml
+from kimedition.indexes import (
+    KIM,
+    Card,
+    build_index,
+    indented_json,
+    index_csv_parts,
+    index_json_parts,
+    index_xml,
+)
 from kimedition.registers import Entry, Name
 
 AWKWARD = "Kim & \"Pak\" <Ri>\tline\none\r'Ŏ' ‘quoted’ 𝔎"
@@ -144,3 +155,73 @@ def test_the_json_export_is_what_json_writes() -> None:
     assert kim["documents"][0]["url"] == "html/documents/d1.html"
     assert kim["documents"][1]["roles"] == ["sender"]
     assert pak["documents"] == []
+
+
+def test_a_card_comes_back_from_its_json_form() -> None:
+    kept = card(
+        "doc-1",
+        "1950-01-01",
+        title=AWKWARD,
+        parties=(("sender", "person:kim"), ("addressee", "person:stalin")),
+        mentions={"person:kim": 3, "place:pyongyang": 1},
+    )
+    again = Card.from_json(json.loads(json.dumps(kept.to_json())))
+    assert again == kept
+    assert again.digest() == kept.digest()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-1],
+        lambda data: "not a list",
+        lambda data: [*data[:5], 5, *data[6:]],
+        lambda data: [*data[:8], [["sender"]], data[9]],
+        lambda data: [*data[:9], {"person:kim": "3"}],
+        lambda data: [*data[:9], {"person:kim": True}],
+    ],
+    ids=[
+        "too short",
+        "not a list",
+        "a number for text",
+        "a party alone",
+        "a count as text",
+        "a count as truth value",
+    ],
+)
+def test_a_card_s_json_form_of_another_shape_is_refused(damage: Any) -> None:
+    data = card("doc-1", "1950-01-01", mentions={"person:kim": 3}).to_json()
+    with pytest.raises(ValueError):
+        Card.from_json(damage(data))
+
+
+@pytest.mark.parametrize("kind", ["person", "place", "org"])
+def test_the_csv_export_is_what_csv_writes(kind: str) -> None:
+    """The export encodes each document's cells once; the rows are csv.writer's, with
+    cells that start like a formula written as text."""
+    awkward = f'=1+1, "{AWKWARD}"'
+    cards = [
+        card("d1", "1950-01-01", title=awkward, mentions={f"{kind}:kim": 2}),
+        card("d2", "1951", title="-minus", parties=(("sender", f"{kind}:kim"),)),
+    ]
+    entries = [
+        Entry(kind, "kim", [Name(awkward, "standard")], type="a,b", geo=(39.0, 125.75)),
+        Entry(kind, "pak", [Name("Pak", "standard")], type="settlement"),
+    ]
+    text = "".join(index_csv_parts(kind, build_index(entries, cards)))
+    extra = {"place": 3, "org": 1}.get(kind, 0)
+    formula = "'" + awkward
+    rows = {
+        "person": [["kim", formula], ["pak", "Pak"]],
+        "place": [["kim", formula, "a,b", "39", "125.75"], ["pak", "Pak", "settlement", "", ""]],
+        "org": [["kim", formula, "a,b"], ["pak", "Pak", "settlement"]],
+    }[kind]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    header = next(csv.reader(io.StringIO(text)))
+    assert len(header) == 7 + extra
+    writer.writerow(header)
+    writer.writerow([*rows[0], "d1", "1950-01-01", formula, "2", "mentioned"])
+    writer.writerow([*rows[0], "d2", "1951", "'-minus", "0", "sender"])
+    writer.writerow([*rows[1], "", "", "", "0", ""])
+    assert text == expected.getvalue()

@@ -406,7 +406,8 @@ class _Build:
             interned(scan)
             scans[position] = scan
             if scan.card is not None and scan.facts is not None:
-                self.cards.put(scan.facts.text, scan.card)
+                self.cards.put(scan.facts.text, scan.card, scan.card_json)
+            scan.card_json = None  # kept in the store only
             if scan.sha:
                 self.state.remember_file(path, scan.sha)
                 self.state.scans[str(path)] = {
@@ -744,8 +745,9 @@ class _Build:
 
         @cache
         def parsed() -> list[Card]:
-            # Cards as objects only when an index is made; their trees are not kept.
-            return [Card.from_text(c.card) for c in catalogue_cards]
+            # Cards as objects only when an index is made, from their JSON form.
+            cards = self.cards.parsed(c.facts.text for c in catalogue_cards)
+            return [cards[c.facts.text] for c in catalogue_cards]
 
         # The pages made once per build show the registers' entries by their names only,
         # besides an index's own register (see RegisterDigests).

@@ -34,7 +34,7 @@ import orjson
 
 from . import __version__
 from .engine import Scan
-from .indexes import CardFacts
+from .indexes import Card, CardFacts
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
@@ -283,6 +283,7 @@ class CardStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pending: dict[str, str] = {}
+        self.pending_json: dict[str, str] = {}
         self._connection: sqlite3.Connection | None = None
 
     @classmethod
@@ -296,6 +297,10 @@ class CardStore:
             self._connection = sqlite3.connect(self.path, isolation_level=None)
             self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
+            )
+            # The same cards as JSON (Card.to_json), which the indexes read.
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
             )
         return self._connection
 
@@ -321,8 +326,37 @@ class CardStore:
             raise KeyError(key)
         return str(row[0])
 
-    def put(self, key: str, card: str) -> None:
+    def put(self, key: str, card: str, card_json: str | None = None) -> None:
+        """Keep a card (and its JSON form, when known) until :meth:`save`."""
         self.pending[key] = card
+        if card_json is not None:
+            self.pending_json[key] = card_json
+
+    def parsed(self, keys: Iterable[str]) -> dict[str, Card]:
+        """The cards of ``keys`` as objects, read from their JSON form in one query.
+
+        A card whose JSON form is missing or damaged is parsed from its text (and its
+        JSON form kept for the next build); :class:`KeyError` for a card not stored."""
+        wanted = list(keys)
+        texts: dict[str, str] = dict(self.pending_json)
+        missing = any(key not in texts for key in wanted)
+        if missing and self.path.is_file() and not self.path.is_symlink():
+            try:
+                rows = self._connect().execute("SELECT key, card FROM parsed").fetchall()
+            except sqlite3.Error:
+                rows = []
+            texts.update((key, card) for key, card in rows if key not in texts)
+        cards: dict[str, Card] = {}
+        for key in wanted:
+            if key in cards:
+                continue
+            try:
+                cards[key] = Card.from_json(orjson.loads(texts[key]))
+            except (KeyError, ValueError, TypeError):
+                card = Card.from_text(self.get(key))
+                cards[key] = card
+                self.pending_json[key] = orjson.dumps(card.to_json()).decode("utf-8")
+        return cards
 
     def save(self, keep: Iterable[str]) -> None:
         """Store the new cards and forget those not in ``keep``, in one transaction; a
@@ -345,17 +379,23 @@ class CardStore:
             connection.executemany(
                 "INSERT OR IGNORE INTO cards (key, card) VALUES (?, ?)", self.pending.items()
             )
+            connection.executemany(
+                "INSERT OR REPLACE INTO parsed (key, card) VALUES (?, ?)",
+                self.pending_json.items(),
+            )
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
             connection.execute("DELETE FROM keep")
             connection.executemany(
                 "INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in keep)
             )
             connection.execute("DELETE FROM cards WHERE key NOT IN (SELECT key FROM keep)")
+            connection.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM cards)")
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
         self.pending.clear()
+        self.pending_json.clear()
 
     def close(self) -> None:
         if self._connection is not None:

@@ -31,12 +31,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from lxml import etree
 
 from . import __version__
 from .edition import Edition
 from .errors import BuildError, SchemaError
-from .indexes import CardFacts
+from .indexes import Card, CardFacts
 from .parsing import (
     DEFAULT_MAX_BYTES,
     XML_ID,
@@ -124,6 +125,8 @@ class Scan:
     card: str | None = None
     facts: CardFacts | None = None
     """What the indexes need of the card, made with it."""
+    card_json: str | None = None
+    """The card as JSON (:meth:`~kimedition.indexes.Card.to_json`), for the indexes."""
 
 
 @dataclass(frozen=True)
@@ -264,9 +267,12 @@ class Scanner:
         if full and self.card is not None and self.runtime is not None and kind == "document":
             try:
                 result.card = self.card.transform(self.runtime.document(source.root))
-                result.facts = CardFacts.from_text(result.card)
+                card = Card.from_text(result.card)
+                result.facts = CardFacts.from_card(card, result.card)
+                result.card_json = orjson.dumps(card.to_json()).decode("utf-8")
             except (TransformError, etree.XMLSyntaxError) as error:
                 result.card = None
+                result.facts = None
                 result.problems.append(
                     Problem(shown, message=f"the catalogue card failed: {error}", rule="xslt")
                 )

@@ -63,6 +63,58 @@ class Card:
             ]
         )
 
+    def to_json(self) -> list[Any]:
+        """The card as a JSON array, which :meth:`from_json` reads back: much quicker to
+        read than the card's XML, which also holds the summary that no index shows."""
+        return [
+            self.id,
+            self.sort,
+            self.date_label,
+            self.date_written,
+            self.when,
+            self.title,
+            self.type,
+            self.type_label,
+            [list(party) for party in self.parties],
+            self.mentions,
+        ]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Card:
+        """A card as :meth:`to_json` gives it; :class:`ValueError` for anything else."""
+        if not isinstance(data, list) or len(data) != 10:
+            raise ValueError("not a card")
+        *fields, parties, mentions = data
+        if not all(isinstance(value, str) for value in fields):
+            raise ValueError("a field of the card is not text")
+        if not (
+            isinstance(parties, list)
+            and all(
+                isinstance(party, list)
+                and len(party) == 2
+                and all(isinstance(value, str) for value in party)
+                for party in parties
+            )
+        ):
+            raise ValueError("the parties of the card are not (role, pointer) pairs")
+        if not (
+            isinstance(mentions, dict) and all(type(count) is int for count in mentions.values())
+        ):
+            raise ValueError("the mentions of the card are not counts")
+        identifier, sort, date_label, date_written, when, title, type_, type_label = fields
+        return cls(
+            id=identifier,
+            sort=sort,
+            date_label=date_label,
+            date_written=date_written,
+            when=when,
+            title=title,
+            type=type_,
+            type_label=type_label,
+            parties=tuple((intern(role), intern(pointer)) for role, pointer in parties),
+            mentions={intern(pointer): count for pointer, count in mentions.items()},
+        )
+
     @classmethod
     def from_text(cls, card: str) -> Card:
         """A card given as XML text, parsed with the hardened parser."""
@@ -118,7 +170,11 @@ class CardFacts:
     @classmethod
     def from_text(cls, text: str) -> CardFacts:
         """The facts of a card given as XML text (as ``cards.xsl`` writes it)."""
-        card = Card.from_text(text)
+        return cls.from_card(Card.from_text(text), text)
+
+    @classmethod
+    def from_card(cls, card: Card, text: str) -> CardFacts:
+        """The facts of ``card``, parsed from ``text``."""
         pointers = {pointer for _, pointer in card.parties} | set(card.mentions)
         return cls(
             card.id,
@@ -373,17 +429,28 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
+def _csv_fields(fields: list[str]) -> str:
+    """Fields as the csv module writes them in a row, without the line end: rows made of
+    such pieces joined by commas are the rows ``csv.writer`` would write."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
 def index_csv_parts(kind: str, index: list[IndexEntry]) -> Iterator[str]:
     """The index as CSV, one row per entry and document (one row for an unused entry), in
-    parts: one entry's rows at a time."""
-    buffer = io.StringIO()
+    parts: one entry's rows at a time.
+
+    What a row says of a document (its id, date and title) is the same under every entry
+    that occurs in it: it is encoded once per document."""
     columns = list(CSV_COLUMNS)
     if kind == "place":
         columns[2:2] = ["type", "latitude", "longitude"]
     elif kind == "org":
         columns[2:2] = ["type"]
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    yield _csv_fields(columns) + "\n"
+    documents: dict[str, str] = {}
+    roles: dict[tuple[str, ...], str] = {}
     for item in index:
         entry = item.entry
         extra: list[str] = []
@@ -393,21 +460,18 @@ def index_csv_parts(kind: str, index: list[IndexEntry]) -> Iterator[str]:
             )
         elif kind == "org":
             extra = [entry.type]
-        rows: list[Occurrence | None] = list(item.occurrences) or [None]
-        for occurrence in rows:
-            document = (
-                [
-                    occurrence.card.id,
-                    occurrence.card.when,
-                    _cell(occurrence.card.title),
-                    str(occurrence.mentions),
-                    " ".join(occurrence.roles),
-                ]
-                if occurrence is not None
-                else ["", "", "", "0", ""]
-            )
-            writer.writerow([entry.id, _cell(entry.name), *map(_cell, extra), *document])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+        head = _csv_fields([entry.id, _cell(entry.name), *map(_cell, extra)])
+        if not item.occurrences:
+            yield head + "," + _csv_fields(["", "", "", "0", ""]) + "\n"
+            continue
+        rows: list[str] = []
+        for occurrence in item.occurrences:
+            card = occurrence.card
+            document = documents.get(card.id)
+            if document is None:
+                document = documents[card.id] = _csv_fields([card.id, card.when, _cell(card.title)])
+            role = roles.get(occurrence.roles)
+            if role is None:
+                role = roles[occurrence.roles] = _csv_fields([" ".join(occurrence.roles)])
+            rows.append(f"{head},{document},{occurrence.mentions},{role}\n")
+        yield "".join(rows)
