@@ -29,6 +29,21 @@ def run(small: SmallEdition, out: Path) -> BuildResult:
     return build(Edition.open(small.root), out, jobs=1)
 
 
+def count_card_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of the cards parsed from XML from now on (the list grows as they are)."""
+    from kimedition.indexes import Card
+
+    parsed: list[str] = []
+    original = Card.from_text.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, text: str) -> object:
+        parsed.append(text)
+        return original(cls, text)
+
+    monkeypatch.setattr(Card, "from_text", classmethod(counted))
+    return parsed
+
+
 def edit_text(small: SmallEdition) -> None:
     small.edit_document("writes from", "telegraphs from")
 
@@ -248,14 +263,7 @@ def test_a_damaged_card_store_costs_time_not_correctness(
             else:
                 connection.execute("UPDATE parsed SET card = '[\"not a card\"]'")
         connection.close()
-    parsed_from_text: list[str] = []
-    original = build_module.Card.from_text.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type, text: str) -> object:
-        parsed_from_text.append(text)
-        return original(cls, text)
-
-    monkeypatch.setattr(build_module.Card, "from_text", classmethod(counted))
+    parsed_from_text = count_card_parses(monkeypatch)
     # An edit of a register's entry makes its index again, from every card.
     edit_register_dates(edition)
     run(edition, incremental)
@@ -436,18 +444,10 @@ def test_an_index_made_again_reads_the_cards_json_forms(
 ) -> None:
     """The cards an index is made from are read from the store's JSON forms, not parsed
     again from their XML."""
-    from kimedition import build as build_module
 
     out = tmp_path / "out"
     run(edition, out)
-    parsed_from_text: list[str] = []
-    original = build_module.Card.from_text.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type, text: str) -> object:
-        parsed_from_text.append(text)
-        return original(cls, text)
-
-    monkeypatch.setattr(build_module.Card, "from_text", classmethod(counted))
+    parsed_from_text = count_card_parses(monkeypatch)
     edit_register(edition)
     result = run(edition, out)
     assert "data/persons.json" in result.written
