@@ -268,6 +268,26 @@ def test_library_build_returns_what_it_wrote(small: SmallEdition, tmp_path: Path
     assert result.report.errors == []
 
 
+def test_plain_text_indexes_made_letter_by_letter_are_those_made_whole(
+    edition_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large edition makes its plain-text indexes one letter at a time, each part
+    with its own entries and cross-references (codenames, variants); joined, the parts
+    are the index a small edition makes in one piece."""
+    from kimedition import build as build_module
+    from kimedition.build import build as build_edition
+
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    build_edition(Edition.open(edition_copy), whole, jobs=1)
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    build_edition(Edition.open(edition_copy), parts, jobs=1)
+    assert (parts / "html" / "persons-s.html").is_file()
+    for name in INDEX_PAGES.values():
+        text = (whole / "text" / f"{name}.txt").read_text(encoding="utf-8")
+        assert (parts / "text" / f"{name}.txt").read_text(encoding="utf-8") == text, name
+    assert "Filippov, see Stalin, Joseph" in (whole / "text" / "persons.txt").read_text("utf-8")
+
+
 def test_a_large_edition_is_published_in_parts(
     small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -926,22 +926,28 @@ class _Build:
             index = [i if i.entry.id in wanted else IndexEntry(i.entry) for i in parts.index()]
             return index_xml(kind, index, documents)
 
-        def text_part(letter: str, first: bool) -> Page:
+        def text_part(letter: str, before: bool, first: bool) -> Page:
             return Page(
                 "text-index",
                 kind,
                 (
+                    ("before-letters", int(before)),
                     ("first-part", int(first)),
                     ("index", partial(text_index, letter)),
                     ("letter", letter),
                 ),
             )
 
+        # The plain-text parts: the names of no letter ('') that sort before A, the
+        # letters, then the names of no letter that sort after Z.
+        text_letters = [(letter, False) for letter in letters if letter]
+        if "" in letters:
+            text_letters = [("", True), *text_letters, ("", False)]
         # A part is keyed as a letter's page is: an edit of one entry redoes its letter's
         # part, and the others are taken from the published file.
         part_keys = tuple(
-            letter_key(letter, "text-part", str(position == 0))
-            for position, letter in enumerate(letters)
+            letter_key(letter, "text-part", str(position == 0), str(before))
+            for position, (letter, before) in enumerate(text_letters)
         )
         relative = f"text/{parts.name}.txt"
 
@@ -949,8 +955,10 @@ class _Build:
             kept = self._published_parts(relative, set(part_keys))
             return Parts(
                 tuple(
-                    kept[key] if key in kept else text_part(letter, position == 0)
-                    for position, (letter, key) in enumerate(zip(letters, part_keys, strict=True))
+                    kept[key] if key in kept else text_part(letter, before, position == 0)
+                    for position, ((letter, before), key) in enumerate(
+                        zip(text_letters, part_keys, strict=True)
+                    )
                 ),
                 part_keys,
             )
@@ -1346,6 +1354,10 @@ class Finisher:
         if role == "text-index":
             stylesheet.set(
                 "first-part", self.runtime.boolean(bool(parameters.get("first-part", 1)))
+            )
+            stylesheet.set(
+                "before-letters",
+                self.runtime.boolean(bool(parameters.get("before-letters", 0))),
             )
         return stylesheet.transform(source)
 

@@ -43,6 +43,10 @@
        their documents only; $first-part says whether the part begins the file. -->
   <xsl:param name="letter" as="xs:string?" select="()"/>
   <xsl:param name="first-part" as="xs:boolean" select="true()"/>
+  <!-- The names of no letter ('') are made in two parts, those that sort before the
+       letters (digits: "38th parallel") and those that sort after them (other scripts),
+       so that the parts, joined in order, are the index made whole. -->
+  <xsl:param name="before-letters" as="xs:boolean" select="false()"/>
 
   <!-- Labels, in one place: the kinds of index, and the kinds of other names (singular, plural). -->
   <xsl:variable name="local:kind-plural" as="map(xs:string, xs:string)"
@@ -67,7 +71,7 @@
                   select="if (exists($letter)) then $entries[local:in-part(local:entry-key(., kim:entry(@ref)))] else $entries"/>
     <xsl:variable name="items" as="map(xs:string, xs:string)*">
       <xsl:apply-templates select="$shown" mode="kim:text-index"/>
-      <xsl:sequence select="local:cross-references($entries)[local:in-part(?key)]"/>
+      <xsl:sequence select="local:cross-references($entries)"/>
     </xsl:variable>
     <xsl:variable name="sorted" as="xs:string*">
       <xsl:for-each select="$items">
@@ -92,7 +96,9 @@
        index is made whole). -->
   <xsl:function name="local:in-part" as="xs:boolean">
     <xsl:param name="key" as="xs:string"/>
-    <xsl:sequence select="empty($letter) or kim:index-letter($key) = $letter"/>
+    <xsl:sequence select="empty($letter)
+                          or kim:index-letter($key) = $letter
+                             and ($letter != '' or ($key lt 'a') = $before-letters)"/>
   </xsl:function>
 
   <!-- An entry of the index: its heading, other names and documents, as a sortable item. -->
@@ -212,6 +218,8 @@
   <!--
     Cross-references: each other name of each entry, in its own alphabetical place,
     "Feng Xi, see Stalin, Joseph"; a name shared by several entries sends to all of them.
+    Only the names of the part being made: a name's place depends on the name alone, so
+    the other parts' names are left out before they are grouped, sorted and wrapped.
   -->
   <xsl:function name="local:cross-references" as="map(xs:string, xs:string)*">
     <xsl:param name="items" as="element(kim:entry)*"/>
@@ -221,7 +229,8 @@
         <xsl:variable name="entry" as="element()?" select="kim:entry(@ref)"/>
         <xsl:variable name="own" as="xs:string*"
                       select="if ($entry) then (kim:index-name($entry), kim:standard-name($entry)) else ()"/>
-        <xsl:for-each select="kim:distinct(local:others($entry) ! normalize-space(.))[not(. = $own)]">
+        <xsl:for-each select="kim:distinct(local:others($entry) ! normalize-space(.))
+                              [not(. = $own)][local:in-part(kim:sort-form(.))]">
           <xsl:sequence select="map {'name': ., 'target': local:name($item, $entry),
                                      'target-key': local:entry-key($item, $entry)}"/>
         </xsl:for-each>
