@@ -331,7 +331,9 @@ class Checker:
             ) from None
         rules.set("kim-registers", register_index)
         rules.set("kim-names", name_index)
-        rules.set("kim-ids", runtime.json(context.ids))
+        # Only the ids defined in more than one file: the rules ask of an id only whether
+        # it is, and the whole map would cost a conversion of every id of the corpus.
+        rules.set("kim-ids", runtime.json({i: f for i, f in context.ids.items() if len(f) > 1}))
         rules.set("kim-used", runtime.json(dict.fromkeys(context.used, True)))
         rules.set("kim-present", runtime.strings(context.present))
         rules.set_string("kim-tei", edition.tei_dir.as_uri() + "/")
