@@ -130,3 +130,28 @@ def test_cards_not_kept_leave_the_store_with_their_json_form(tmp_path: Path) -> 
         }
     connection.close()
     assert tables == {"cards": ["b"], "parsed": ["b"]}
+
+
+def test_a_table_of_json_forms_of_another_shape_is_replaced(tmp_path: Path) -> None:
+    """A store whose table of JSON forms is not the one a build makes (planted, or from
+    another tool) gives its cards from their text, and is made anew when saved."""
+    path = tmp_path / "cards.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE cards (key TEXT PRIMARY KEY, card TEXT NOT NULL)")
+        connection.execute("INSERT INTO cards VALUES ('k', ?)", (CARD,))
+        connection.execute("CREATE TABLE parsed (x INTEGER, y BLOB)")
+        connection.execute("INSERT INTO parsed VALUES (1, x'00ff')")
+    connection.close()
+    store = CardStore(path)
+    assert store.keys() == {"k"}
+    assert store.parsed(["k"]) == {"k": Card.from_text(CARD)}
+    store.save(["k"])
+    store.close()
+    again = CardStore(path)
+    assert again.get("k") == CARD
+    assert again.parsed(["k"]) == {"k": Card.from_text(CARD)}
+    again.close()
+    with sqlite3.connect(path) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(parsed)")]
+    connection.close()
+    assert columns == ["key", "card"]

@@ -298,10 +298,15 @@ class CardStore:
             self._connection.execute(
                 "CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
             )
-            # The same cards as JSON (Card.to_json), which the indexes read.
-            self._connection.execute(
-                "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
-            )
+            # The same cards as JSON (Card.to_json), which the indexes read. A table of
+            # that name and another shape (from an earlier layout, or planted) is made
+            # anew: it only saves parsing the cards.
+            columns = [row[1] for row in self._connection.execute("PRAGMA table_info(parsed)")]
+            if columns != ["key", "card"]:
+                self._connection.execute("DROP TABLE IF EXISTS parsed")
+                self._connection.execute(
+                    "CREATE TABLE parsed (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
+                )
         return self._connection
 
     def keys(self) -> set[str]:
