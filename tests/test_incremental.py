@@ -452,3 +452,32 @@ def test_an_index_made_again_reads_the_cards_json_forms(
     result = run(edition, out)
     assert "data/persons.json" in result.written
     assert parsed_from_text == []
+
+
+def test_the_letters_of_an_index_are_asked_again_only_when_names_change(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which letter each entry is filed under depends on its names and sort key: an edit
+    of an entry's dates reuses the letters the last build found, a new name does not."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    run(edition, out)
+    asked: list[str] = []
+    original = build_module._Pages.letters
+
+    def counted(self: build_module._Pages, kind: str) -> tuple[list[str], dict[str, str]]:
+        asked.append(kind)
+        return original(self, kind)
+
+    monkeypatch.setattr(build_module._Pages, "letters", counted)
+    edit_register_dates(edition)
+    run(edition, out)
+    assert asked == []
+    edit_register(edition)
+    run(edition, out)
+    assert "person" in asked
+    fresh = tmp_path / "fresh"
+    run(edition, fresh)
+    assert tree_hashes(out) == tree_hashes(fresh)

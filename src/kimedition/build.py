@@ -859,7 +859,7 @@ class _Build:
         :class:`RegisterDigests`) and on the digests of the cards of the documents they
         occur in, so that the index itself is built only when some page must be made."""
         kind, page, documents = parts.kind, parts.page, parts.documents
-        letters, letter_of = self._letters(kind, parts.register, digests)
+        letters, letter_of = self._letters(kind, digests)
         shared = digest(
             digests.pages, self.registers.names, kind, json.dumps(letters), str(documents)
         )
@@ -996,15 +996,11 @@ class _Build:
                 kept[key] = chunk.decode("utf-8", errors="replace")
         return kept
 
-    def _letters(
-        self,
-        kind: str,
-        register: Source,
-        digests: Digests,
-    ) -> tuple[list[str], dict[str, str]]:
+    def _letters(self, kind: str, digests: Digests) -> tuple[list[str], dict[str, str]]:
         """The letters of a split index and the letter of each entry, asked of the
-        stylesheet once per register and kept between builds."""
-        key = digest("letters", kind, register.data, digests.pages)
+        stylesheet once per register and kept between builds: an entry's letter depends
+        on its names and sort key, not on its notes or dates (:class:`RegisterDigests`)."""
+        key = digest("letters", kind, self.registers.names, digests.pages)
         known = self.previous.memo.get(f"letters-{kind}")
         if (
             isinstance(known, list)
@@ -1214,8 +1210,12 @@ class _Pages:
             return
         count = sum(len(_pages_of(page)) for _, page in queue)
         jobs = min(self.build.jobs, count) if final else self.build.jobs
-        if self.pool is None and (jobs <= 1 or count < PAGES_INLINE):
-            roles = {p.role for _, page in queue for p in _pages_of(page)}
+        roles = {p.role for _, page in queue for p in _pages_of(page)}
+        # An index of a large edition is held here while its pages are made: its pages
+        # go to workers however few, so that this process does not also hold Saxon, the
+        # registers and a letter's index as a tree.
+        heavy = self.build.settings.split and bool(roles & {"html-index", "text-index"})
+        if self.pool is None and (jobs <= 1 or (count < PAGES_INLINE and not heavy)):
             finisher = self.build.finisher(roles) if roles else None
             for relative, page in queue:
                 pages = _pages_of(page)
