@@ -6,7 +6,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import orjson
 import pytest
 
 from kimedition.cache import CardStore, read_json, scan_from_json, scan_to_json, write_json
@@ -93,7 +92,7 @@ def test_the_indexes_read_each_card_s_json_form_or_its_text(tmp_path: Path, dama
     path = tmp_path / "cards.sqlite"
     expected = Card.from_text(CARD)
     store = CardStore(path)
-    store.put("k", CARD, orjson.dumps(expected.to_json()).decode("utf-8"))
+    store.put("k", CARD, expected.to_json_text())
     assert store.parsed(["k"]) == {"k": expected}
     store.save(["k"])
     store.close()
@@ -112,14 +111,14 @@ def test_the_indexes_read_each_card_s_json_form_or_its_text(tmp_path: Path, dama
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT key, card FROM parsed").fetchall()
     connection.close()
-    assert [(key, Card.from_json(orjson.loads(text))) for key, text in rows] == [("k", expected)]
+    assert [(key, Card.from_json_text(text)) for key, text in rows] == [("k", expected)]
 
 
 def test_cards_not_kept_leave_the_store_with_their_json_form(tmp_path: Path) -> None:
     path = tmp_path / "cards.sqlite"
     store = CardStore(path)
     for key in ("a", "b"):
-        store.put(key, CARD, orjson.dumps(Card.from_text(CARD).to_json()).decode("utf-8"))
+        store.put(key, CARD, Card.from_text(CARD).to_json_text())
     store.save(["a", "b"])
     store.save(["b"])
     store.close()

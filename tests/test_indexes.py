@@ -225,3 +225,11 @@ def test_the_csv_export_is_what_csv_writes(kind: str) -> None:
     writer.writerow([*rows[0], "d2", "1951", "'-minus", "0", "sender"])
     writer.writerow([*rows[1], "", "", "", "0", ""])
     assert text == expected.getvalue()
+
+
+def test_a_card_s_json_text_comes_back_or_is_refused() -> None:
+    kept = card("doc-1", "1950-01-01", parties=(("sender", "person:kim"),), mentions={"a:b": 1})
+    assert Card.from_json_text(kept.to_json_text()) == kept
+    for text in ("{not json", "[1, 2]", '"a card"'):
+        with pytest.raises(ValueError):
+            Card.from_json_text(text)

@@ -356,11 +356,11 @@ class CardStore:
             if key in cards:
                 continue
             try:
-                cards[key] = Card.from_json(orjson.loads(texts[key]))
+                cards[key] = Card.from_json_text(texts[key])
             except (KeyError, ValueError, TypeError):
                 card = Card.from_text(self.get(key))
                 cards[key] = card
-                self.pending_json[key] = orjson.dumps(card.to_json()).decode("utf-8")
+                self.pending_json[key] = card.to_json_text()
         return cards
 
     def save(self, keep: Iterable[str]) -> None:

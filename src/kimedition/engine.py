@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
 from lxml import etree
 
 from . import __version__
@@ -269,10 +268,9 @@ class Scanner:
                 result.card = self.card.transform(self.runtime.document(source.root))
                 card = Card.from_text(result.card)
                 result.facts = CardFacts.from_card(card, result.card)
-                result.card_json = orjson.dumps(card.to_json()).decode("utf-8")
+                result.card_json = card.to_json_text()
             except (TransformError, etree.XMLSyntaxError) as error:
                 result.card = None
-                result.facts = None
                 result.problems.append(
                     Problem(shown, message=f"the catalogue card failed: {error}", rule="xslt")
                 )

@@ -21,6 +21,7 @@ from sys import intern
 from typing import Any
 from xml.sax.saxutils import escape
 
+import orjson
 from lxml import etree
 
 from .parsing import make_parser
@@ -114,6 +115,15 @@ class Card:
             parties=tuple((intern(role), intern(pointer)) for role, pointer in parties),
             mentions={intern(pointer): count for pointer, count in mentions.items()},
         )
+
+    def to_json_text(self) -> str:
+        """:meth:`to_json` as compact JSON text, as the card store keeps it."""
+        return orjson.dumps(self.to_json()).decode("utf-8")
+
+    @classmethod
+    def from_json_text(cls, text: str) -> Card:
+        """A card as :meth:`to_json_text` gives it; :class:`ValueError` for any other text."""
+        return cls.from_json(orjson.loads(text))
 
     @classmethod
     def from_text(cls, card: str) -> Card:
