@@ -11,11 +11,16 @@ peak memory of the largest process):
    core (``floor.py``);
 2. ``naive``: a fresh Saxon processor and stylesheet compilation per document
    (``naive.py``), on a sample of the documents, extrapolated;
-3. ``validate``: ``kimedition validate``;
-4. ``build-full``: ``kimedition build --out …`` from scratch;
-5. ``build-edit-document``, ``build-edit-register``, ``build-no-edit``: ``kimedition
+3. ``validate``: ``kimedition validate``, with nothing kept from an earlier run;
+4. ``validate-no-edit``: ``kimedition validate`` again, nothing changed;
+5. ``build-full``: ``kimedition build --out …`` from scratch;
+6. ``build-edit-document``, ``build-edit-register``, ``build-no-edit``: ``kimedition
    build`` again after changing a word in one document, a note in one register entry,
-   and nothing.
+   and nothing; between the first two, ``validate-edit-document``: ``kimedition
+   validate`` after the document's edit.
+
+Every command keeps what it reuses between runs (validation's cache folder, the
+build's cache next to its output) inside the size's own folder, which is deleted first.
 
 Writes ``results.md`` (the tables, also printed) and ``results.json`` (every raw figure
 and the machine) into the output folder. A command that fails is reported as failed;
@@ -52,8 +57,10 @@ MEASUREMENTS = (
     "floor",
     "naive",
     "validate",
+    "validate-no-edit",
     "build-full",
     "build-edit-document",
+    "validate-edit-document",
     "build-edit-register",
     "build-no-edit",
 )
@@ -63,6 +70,8 @@ LABELS = {
     "floor": "floor: lxml parse + serialise, 1 process, 1 core",
     "naive": "naive: new Saxon + compile per document (sample, extrapolated)",
     "validate": "kimedition validate",
+    "validate-no-edit": "kimedition validate again, no edit",
+    "validate-edit-document": "kimedition validate after editing one document",
     "build-full": "kimedition build, full, from scratch",
     "build-edit-document": "kimedition build after editing one document",
     "build-edit-register": "kimedition build after editing one register entry",
@@ -70,6 +79,8 @@ LABELS = {
 }
 KIMEDITION_COMMANDS = tuple(m for m in MEASUREMENTS if m not in ("floor", "naive"))
 INDEX_PAGES = ("persons.html", "places.html", "organisations.html")
+CACHE_VARIABLE = "KIMEDITION_CACHE_DIR"
+"""Where ``kimedition validate`` keeps its results (``kimedition.cache.cache_home``)."""
 
 
 @dataclass
@@ -213,6 +224,9 @@ def run_size(
     edition, out = folder / "edition", folder / "output"
     logs = args.output / "logs"
     edition.mkdir(parents=True)
+    # Inherited by the commands measured: validation keeps its results here, not in the
+    # user's cache folder, so that the first run starts from nothing.
+    os.environ[CACHE_VARIABLE] = str(folder / "cache")
     started = time.perf_counter()
     generate(edition, size, args.seed, args.persons, args.places, args.orgs)
     generation_s = time.perf_counter() - started
@@ -229,6 +243,8 @@ def run_size(
     build = [*kimedition, "-C", str(edition), "build", "--out", str(out)]
     build += jobs if jobs_build else []
     sample = min(args.naive_sample, size)
+    validate = [*kimedition, "-C", str(edition), "validate", "--format", "json"]
+    validate += jobs if jobs_validate else []
     commands: dict[str, list[str]] = {
         "floor": [python, str(HERE / "floor.py"), str(edition), str(folder / "floor")],
         "naive": [
@@ -239,14 +255,15 @@ def run_size(
             "--sample",
             str(sample),
         ],
-        "validate": [*kimedition, "-C", str(edition), "validate", "--format", "json"]
-        + (jobs if jobs_validate else []),
+        "validate": validate,
+        "validate-no-edit": validate,
+        "validate-edit-document": validate,
     }
     results: dict[str, Measurement] = {}
     edits: dict[str, str] = {}
     for name in MEASUREMENTS:
         if name == "build-edit-document":
-            edits[name] = edit_document(edition)
+            edits[name] = edits["validate-edit-document"] = edit_document(edition)
         elif name == "build-edit-register":
             edits[name] = edit_register(edition)
         command = commands.get(name, build)
@@ -269,15 +286,16 @@ def run_size(
         if floor.ok and floor.wall_s > 0:
             m.wall_to_floor = (m.extrapolated_wall_s or m.wall_s) / floor.wall_s
             m.docs_per_s_to_floor = m.docs_per_s / (size / floor.wall_s)
-    validate = results["validate"]
-    stdout = Path(validate.details.get("stdout", ""))
-    if stdout.is_file():
-        try:
-            report = json.loads(stdout.read_text(encoding="utf-8"))
-            validate.details["errors"] = report.get("errors")
-            validate.details["warnings"] = report.get("warnings")
-        except json.JSONDecodeError:
-            pass
+    for name in ("validate", "validate-no-edit", "validate-edit-document"):
+        found = results[name].details
+        stdout = Path(found.get("stdout", ""))
+        if stdout.is_file():
+            try:
+                report = json.loads(stdout.read_text(encoding="utf-8"))
+                found["errors"] = report.get("errors")
+                found["warnings"] = report.get("warnings")
+            except json.JSONDecodeError:
+                pass
     # Index pages: every HTML page but the documents' own (the register indexes, which
     # may be split by letter, the home page, pages by year).
     pages: dict[str, int] = {}
@@ -516,9 +534,11 @@ def markdown(results: dict[str, Any]) -> str:
                     f"measured on {r['documents']} documents in {r['wall_s']:.1f} s; wall "
                     "extrapolated to all"
                 )
-            elif name == "validate":
+            elif name.startswith("validate"):
                 found = r["details"]
                 note = f"{found.get('errors', '?')} errors, {found.get('warnings', '?')} warnings"
+                if "edit" in found:
+                    note += f"; {_cell(found['edit'])}"
             elif name.startswith("build-edit"):
                 note = _cell(r["details"].get("edit", ""))
             lines.append(

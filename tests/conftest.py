@@ -224,6 +224,17 @@ def _source_hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The toolkit's cache folder for the session (``kimedition validate`` keeps its
+    results there), so that tests never read or fill the user's own; inherited by the
+    commands tests run in subprocesses."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIMEDITION_CACHE_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session", autouse=True)
 def sources_are_never_modified() -> Iterator[None]:
     """The real edition's sources (tei/) are byte-identical before and after the whole
     test session: no command any test runs may modify them (tests break copies)."""

@@ -28,8 +28,10 @@ MEASUREMENTS = (
     "floor",
     "naive",
     "validate",
+    "validate-no-edit",
     "build-full",
     "build-edit-document",
+    "validate-edit-document",
     "build-edit-register",
     "build-no-edit",
 )
@@ -162,7 +164,10 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
             assert m[figure] > 0, (name, figure, m[figure])
     assert measurements["naive"]["documents"] == 3
     assert measurements["naive"]["extrapolated_wall_s"] > 0
-    assert measurements["validate"]["details"]["errors"] == 0
+    for name in ("validate", "validate-no-edit", "validate-edit-document"):
+        assert measurements[name]["details"]["errors"] == 0, name
+    # Validation kept its results in the size's own folder, not in the user's.
+    assert list((tmp_path / "work" / "30" / "cache" / "validate").glob("*.json"))
     size = results["sizes"]["30"]
     assert size["edition"]["documents"] == 30
     assert "persons.html" in size["index_pages_bytes"]

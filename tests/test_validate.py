@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,10 @@ from click.testing import CliRunner, Result
 from lxml import etree
 
 from conftest import ROOT, SmallEdition
+from kimedition.cache import CACHE_VARIABLE, cache_home
 from kimedition.cli import cli
+
+validate_module = importlib.import_module("kimedition.validate")
 
 
 def run(runner: CliRunner, root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -427,3 +432,184 @@ def test_python_module_entry_point(small: SmallEdition) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "0 errors" in completed.stderr
+
+
+# The cache of results between runs ----------------------------------------------
+
+
+class Passes:
+    """Counts the files each pass of ``kimedition validate`` works on, run in-process."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.scanned: list[str] = []
+        self.checked: list[str] = []
+        scan, check = validate_module.scan_files, validate_module.check_files
+
+        def scan_files(files: Any, *args: Any, **kwargs: Any) -> Any:
+            self.scanned.extend(Path(path).name for path, _, _ in files)
+            return scan(files, *args, **kwargs)
+
+        def check_files(tasks: Any, *args: Any, **kwargs: Any) -> Any:
+            self.checked.extend(Path(task.path).name for task in tasks)
+            return check(tasks, *args, **kwargs)
+
+        monkeypatch.setattr(validate_module, "scan_files", scan_files)
+        monkeypatch.setattr(validate_module, "check_files", check_files)
+
+    def reset(self) -> None:
+        self.scanned.clear()
+        self.checked.clear()
+
+
+@pytest.fixture
+def passes(monkeypatch: pytest.MonkeyPatch) -> Passes:
+    return Passes(monkeypatch)
+
+
+def age(path: Path, seconds: float = 3600) -> None:
+    """Date ``path`` back, out of the window in which its size and time are not trusted."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - int(seconds * 1e9)))
+
+
+def age_all(small: SmallEdition) -> None:
+    for path in small.tei.rglob("*.xml"):
+        age(path)
+
+
+def test_unchanged_files_are_not_checked_again(
+    runner: CliRunner, broken: SmallEdition, passes: Passes
+) -> None:
+    age_all(broken)
+    first = problems(runner, broken.root)
+    assert set(passes.checked) == {"edition.xml", "persons.xml", "places.xml", "orgs.xml"} | {
+        broken.document.name
+    }
+    passes.reset()
+    second = problems(runner, broken.root)
+    assert passes.scanned == []
+    assert passes.checked == []
+    assert second == first
+    assert {p["rule"] for p in second[1]} >= {"ref-resolves", "name-untagged"}
+    assert problems(runner, broken.root, "--no-cache") == first
+
+
+def test_an_edited_document_is_checked_again(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    age_all(small)
+    assert problems(runner, small.root) == (0, [])
+    passes.reset()
+    small.edit_document("on <date", "and Pak Hon-yong on <date")
+    _, found = problems(runner, small.root)
+    assert passes.scanned == [small.document.name]
+    assert passes.checked == [small.document.name]
+    assert find(found, "name-untagged")
+
+
+def test_a_change_in_the_same_second_and_size_is_seen(
+    runner: CliRunner, small: SmallEdition
+) -> None:
+    # The file was written just now: the cache does not trust its size and time, which
+    # an edit in the same tick of a coarse clock would leave as they are.
+    assert problems(runner, small.root) == (0, [])
+    info = small.document.stat()
+    small.edit_document('ref="person:stalin"', 'ref="person:stalix"')
+    os.utime(small.document, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert small.document.stat().st_size == info.st_size
+    code, found = problems(runner, small.root)
+    assert find(found, "ref-resolves")
+    assert code == 1
+
+
+def test_an_edited_register_rechecks_every_document(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    age_all(small)
+    assert problems(runner, small.root) == (0, [])
+    small.edit(small.tei / "persons.xml", '<person xml:id="stalin"', '<person xml:id="stalyn"')
+    passes.reset()
+    code, found = problems(runner, small.root)
+    assert small.document.name in passes.checked
+    assert passes.scanned == ["persons.xml"]
+    assert Path(find(found, "ref-resolves")["path"]).name == small.document.name
+    assert code == 1
+
+
+def test_a_duplicate_id_rechecks_the_unchanged_file_that_has_it(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    age_all(small)
+    assert problems(runner, small.root) == (0, [])
+    passes.reset()
+    small.edit_document("<p><persName", '<p xml:id="pyongyang"><persName')
+    _, found = problems(runner, small.root)
+    assert sorted(passes.checked) == sorted([small.document.name, "places.xml"])
+    duplicates = {Path(p["path"]).name for p in found if p["rule"] == "id-unique"}
+    assert duplicates == {small.document.name, "places.xml"}
+
+
+def test_checking_some_files_keeps_them_for_a_whole_run(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    age_all(small)
+    assert problems(runner, small.root, str(small.document)) == (0, [])
+    assert passes.checked == [small.document.name]
+    passes.reset()
+    assert problems(runner, small.root) == (0, [])
+    assert passes.scanned == ["edition.xml", "persons.xml", "places.xml", "orgs.xml"]
+    assert small.document.name not in passes.checked
+
+
+def test_no_cache_neither_reads_nor_writes_it(
+    runner: CliRunner, small: SmallEdition, passes: Passes, tmp_path: Path
+) -> None:
+    env = {CACHE_VARIABLE: str(tmp_path / "cache")}
+    result = run(runner, small.root, "--no-cache", env=env)
+    assert result.exit_code == 0
+    assert not (tmp_path / "cache").exists()
+    assert run(runner, small.root, env=env).exit_code == 0
+    assert len(list((tmp_path / "cache" / "validate").iterdir())) == 1
+    passes.reset()
+    assert run(runner, small.root, "--no-cache", env=env).exit_code == 0
+    assert len(passes.checked) == 5
+
+
+def test_a_damaged_cache_counts_as_none(
+    runner: CliRunner, broken: SmallEdition, tmp_path: Path
+) -> None:
+    env = {CACHE_VARIABLE: str(tmp_path / "cache")}
+    expected = run(runner, broken.root, "--no-cache", "--format", "json", env=env).stdout
+    assert run(runner, broken.root, env=env).exit_code == 1
+    (saved,) = (tmp_path / "cache" / "validate").iterdir()
+    for damage in (b"{not json", b'{"format": 5, "scans": {"x": 1}}', b"\xff\xfe"):
+        saved.write_bytes(damage)
+        result = run(runner, broken.root, "--format", "json", env=env)
+        assert result.exit_code == 1
+        assert result.stdout == expected
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(
+    runner: CliRunner, broken: SmallEdition, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run(runner, broken.root, "--format", "json", env={CACHE_VARIABLE: str(blocker)})
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert find(json.loads(result.stdout)["problems"], "ref-resolves")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_the_cache_lies_outside_the_edition(
+    runner: CliRunner, small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sorted(p.relative_to(small.root) for p in small.root.rglob("*"))
+    assert run(runner, small.root).exit_code == 0
+    assert sorted(p.relative_to(small.root) for p in small.root.rglob("*")) == before
+    monkeypatch.delenv(CACHE_VARIABLE)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_home() == tmp_path / "xdg" / "kimedition"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_home() == tmp_path / "home" / ".cache" / "kimedition"

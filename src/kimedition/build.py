@@ -55,6 +55,7 @@ from .cache import (
     problems_from_json,
     problems_to_json,
     read_json,
+    rules_key,
     scan_from_json,
     scan_to_json,
     write_json,
@@ -64,7 +65,6 @@ from .edition import Edition
 from .engine import (
     INLINE_LIMIT,
     CheckTask,
-    Context,
     Scan,
     Settings,
     check_files,
@@ -467,10 +467,15 @@ class _Build:
         for scan in scans:
             if not scan.readable:
                 continue
-            rules_key = self._rules_key(digests, scan, context, used)
-            keys[scan.path] = rules_key
+            key = rules_key(
+                self.document_rules if scan.kind == "document" else digests.rules,
+                scan,
+                context,
+                used,
+            )
+            keys[scan.path] = key
             cached = self.previous.checks.get(scan.path)
-            rules = cached is None or cached["key"] != rules_key
+            rules = cached is None or cached["key"] != key
             if cached is not None and not rules:
                 known.extend(problems_from_json(cached["problems"], scan.display))
                 self.state.checks[scan.path] = cached
@@ -529,17 +534,6 @@ class _Build:
             if task.page and task.doc_id:
                 self.written.extend(self._document_outputs(task.doc_id))
         return problems
-
-    def _rules_key(self, digests: Digests, scan: Scan, context: Context, used: str) -> str:
-        collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
-        return digest(
-            self.document_rules if scan.kind == "document" else digests.rules,
-            scan.sha,
-            scan.kind,
-            collisions,
-            used if scan.kind == "register" else "",
-            *context.present,
-        )
 
     @staticmethod
     def _document_outputs(doc_id: str) -> list[str]:

@@ -21,9 +21,13 @@ The state is written only after a build has succeeded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
+import secrets
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +37,7 @@ from typing import Any
 import orjson
 
 from . import __version__
-from .engine import Scan
+from .engine import Context, Scan
 from .indexes import Card, CardFacts
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
@@ -62,12 +66,18 @@ def read_json(path: Path) -> Any:
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Write ``value`` as compact JSON into ``path`` atomically (a temporary file, then a
-    rename), creating its folder."""
+    """Write ``value`` as compact JSON into ``path`` atomically (a temporary file of its
+    own, then a rename), creating its folder: two runs writing the same file at once
+    leave one of their two values, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(orjson.dumps(value))
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with temporary.open("xb") as stream:
+            stream.write(orjson.dumps(value))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def folder_digest(folder: Path) -> str:
@@ -137,6 +147,22 @@ def interned(scan: Scan) -> Scan:
     if scan.facts is not None:
         scan.facts = replace(scan.facts, pointers=tuple(map(intern, scan.facts.pointers)))
     return scan
+
+
+def rules_key(base: str, scan: Scan, context: Context, used: str) -> str:
+    """The key of the editorial rules' result for one file: ``base`` (the rules and what
+    they read besides the corpus-wide facts), the file's content and kind, the files
+    that define its ids too, the register ids the documents use (for a register: its
+    unused entries are reported) and the registers present."""
+    collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
+    return digest(
+        base,
+        scan.sha,
+        scan.kind,
+        collisions,
+        used if scan.kind == "register" else "",
+        *context.present,
+    )
 
 
 def problems_to_json(problems: list[Problem]) -> list[list[Any]]:
@@ -230,6 +256,131 @@ class BuildState:
     def problems_from(records: list[list[Any]]) -> list[Problem]:
         """Problems as :meth:`remember_problems` recorded them."""
         return [_problem_from_json(p[1:], str(p[0])) for p in records]
+
+
+CACHE_VARIABLE = "KIMEDITION_CACHE_DIR"
+"""The environment variable that moves :func:`cache_home`."""
+
+
+def cache_home() -> Path:
+    """The user's folder for what the toolkit keeps between runs other than builds:
+    ``$KIMEDITION_CACHE_DIR``, else ``$XDG_CACHE_HOME/kimedition``, else
+    ``~/.cache/kimedition``."""
+    own = os.environ.get(CACHE_VARIABLE)
+    if own:
+        return Path(own)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kimedition"
+
+
+RACY_NS = 2_000_000_000
+"""How recent a file's modification time may be for its size and time not to be
+trusted as a sign of its content (two seconds: the coarsest clock of common file
+systems)."""
+
+
+class ValidationCache:
+    """What the last runs of ``kimedition validate`` found in the files of one edition.
+
+    Kept in the user's cache folder (:func:`cache_home`), one file per edition folder,
+    never in the edition itself: a file planted in a pull request cannot pass its own
+    results off as checked. A file's results are reused only when its content (its
+    SHA-256, vouched for by an unchanged size and modification time, else read and
+    hashed again) and everything else they depend on are unchanged: for
+    the scan (well-formedness, RELAX NG), the schema, the size limit and the toolkit's
+    version; for the editorial rules, the Schematron, the header, the registers and
+    the corpus-wide facts that concern the file (:func:`rules_key`). An unreadable or
+    damaged cache counts as none; one that cannot be written is not written.
+    """
+
+    def __init__(self, path: Path, scan_base: str, rules_base: str) -> None:
+        self.path = path
+        self.scan_base = scan_base
+        self.rules_base = rules_base
+        self.previous = BuildState(path).load()
+        self.state = BuildState(path)
+        self.started = time.time_ns()
+
+    @classmethod
+    def for_edition(
+        cls, root: Path, rng: Path, sch: Path, inputs: Iterable[Path], max_bytes: int
+    ) -> ValidationCache:
+        """The cache of the edition in ``root``, checked with the schemas ``rng`` and
+        ``sch`` against the header and registers ``inputs``."""
+        name = digest(str(root.resolve()))[:32]
+        options = json.dumps([__version__, FORMAT, max_bytes])
+        return cls(
+            cache_home() / "validate" / f"{name}.json",
+            digest(options, file_digest(rng)),
+            digest(options, file_digest(sch), *(file_digest(p) for p in inputs)),
+        )
+
+    def _scan_key(self, kind: str, full: bool) -> str:
+        return digest(self.scan_base, kind, "full" if full else "ids")
+
+    def scan(self, path: Path, kind: str, full: bool, display: str, max_bytes: int) -> Scan | None:
+        """The scan recorded for ``path`` as it is now, or None. A full scan (with
+        RELAX NG) also answers for one that only gathers ids and pointers."""
+        record = self.previous.scans.get(str(path))
+        if record is None:
+            return None
+        keys = {self._scan_key(kind, True)}
+        if not full:
+            keys.add(self._scan_key(kind, False))
+        if record["key"] not in keys:
+            return None
+        sha = self.previous.known_sha(path)
+        if sha is None:
+            try:
+                sha = hashlib.sha256(read_bytes(path, display, max_bytes)).hexdigest()
+            except UnreadableSource:
+                return None
+        if record["scan"]["sha"] != sha:
+            return None
+        self._remember(path, sha)
+        self.state.scans[str(path)] = record
+        return scan_from_json(record["scan"], str(path), kind, display)
+
+    def keep_scan(self, scan: Scan, full: bool) -> None:
+        """Record a fresh scan of a file that could be read."""
+        if scan.sha:
+            self._remember(Path(scan.path), scan.sha)
+            self.state.scans[scan.path] = {
+                "key": self._scan_key(scan.kind, full),
+                "scan": scan_to_json(scan),
+            }
+
+    def _remember(self, path: Path, sha: str) -> None:
+        # A file's size and time vouch for its content next time, unless it was changed
+        # so shortly before this run that a change within the same tick of the clock
+        # could follow unseen: such a file is read and hashed again.
+        self.state.remember_file(path, sha)
+        record = self.state.files.get(str(path))
+        if record is not None and record[1] > self.started - RACY_NS:
+            del self.state.files[str(path)]
+
+    def rules_key(self, scan: Scan, context: Context, used: str) -> str:
+        return rules_key(self.rules_base, scan, context, used)
+
+    def problems(self, scan: Scan, key: str) -> list[Problem] | None:
+        """The editorial rules' problems recorded for ``scan`` under ``key``, or None."""
+        record = self.previous.checks.get(scan.path)
+        if record is None or record["key"] != key:
+            return None
+        self.state.checks[scan.path] = record
+        return problems_from_json(record["problems"], scan.display)
+
+    def keep_problems(self, path: str, key: str, problems: list[Problem]) -> None:
+        self.state.checks[path] = {"key": key, "problems": problems_to_json(problems)}
+
+    def save(self) -> None:
+        """Write what this run found, with the rules' results of the files it did not
+        check that are still scanned; nothing when the folder cannot be written."""
+        for path, record in self.previous.checks.items():
+            if path in self.state.scans:
+                self.state.checks.setdefault(path, record)
+        with contextlib.suppress(OSError):
+            self.state.save()
 
 
 _SCAN_FIELDS = {"sha", "readable", "problems", "ids", "refs", "facts"}

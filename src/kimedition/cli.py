@@ -154,6 +154,14 @@ def run_options(function: F) -> F:
     "tei/edition.xml, a register or the schema changed, because every document is "
     "checked against those.",
 )
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Check every file afresh and keep nothing for the next run (by default the "
+    "results of unchanged files are reused from the user's cache folder, "
+    "$KIMEDITION_CACHE_DIR or ~/.cache/kimedition).",
+)
 @run_options
 @click.pass_context
 def validate(
@@ -164,6 +172,7 @@ def validate(
     junit_xml: Path | None,
     quiet: bool,
     changed_since: str | None,
+    no_cache: bool,
     jobs: int | None,
     timeout: float,
     max_file_size: int,
@@ -190,6 +199,7 @@ def validate(
         changed_since,
         jobs=jobs,
         timeout=timeout,
+        cache=not no_cache,
     )
     output = render(report, fmt, strict)
     if output:

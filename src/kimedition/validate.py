@@ -10,9 +10,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import ValidationCache, digest
 from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
-from .engine import CheckTask, Settings, check_files, default_jobs, scan_files
+from .engine import (
+    CheckTask,
+    Scan,
+    Settings,
+    check_files,
+    default_jobs,
+    display_path,
+    scan_files,
+)
 from .errors import UsageError
 from .gitfiles import changed_sources
 from .parsing import DEFAULT_MAX_BYTES
@@ -98,6 +107,7 @@ def validate(
     jobs: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Callable[[int], None] | None = None,
+    cache: bool = True,
 ) -> ValidationReport:
     """Validate the edition, or only ``paths`` against the whole corpus.
 
@@ -112,6 +122,10 @@ def validate(
     is checked against those (see :func:`~kimedition.gitfiles.changed_sources`). Raises
     :class:`UsageError` when the edition is not in a git work tree or the revision is
     unknown.
+
+    With ``cache`` (the default), the results of earlier runs are reused for the files
+    whose content and inputs are unchanged, and this run's are kept for the next
+    (:class:`~kimedition.cache.ValidationCache`); the report is the same either way.
     """
     targets = resolve_targets(edition, list(paths)) if paths else None
     if changed_since is not None:
@@ -122,26 +136,74 @@ def validate(
                 return ValidationReport()
     settings = Settings(str(edition.root), max_bytes=max_bytes, timeout=timeout)
     workers = jobs or default_jobs()
-    files = source_files(edition)
-    known = {path.resolve() for path, _ in files}
-    wanted = {p.resolve() for p in targets} if targets is not None else known
-    # Files given on the command line that are not where the edition keeps its sources.
-    files += [(p, "document") for p in sorted(wanted - known)]
-    scans = scan_files(
-        [(path, kind, path.resolve() in wanted) for path, kind in files], settings, False, workers
+    files = [(path, kind, True) for path, kind in source_files(edition)]
+    if targets is not None:
+        # Every source is scanned for the corpus-wide facts; only the targets are checked.
+        wanted = {p.resolve() for p in targets}
+        resolved = [path.resolve() for path, _, _ in files]
+        files = [(p, kind, r in wanted) for (p, kind, _), r in zip(files, resolved, strict=True)]
+        # Files given on the command line that are not where the edition keeps its sources.
+        files += [(p, "document", True) for p in sorted(wanted - set(resolved))]
+    kept = (
+        ValidationCache.for_edition(
+            edition.root, edition.rng_path, edition.sch_path, edition.auxiliary_paths(), max_bytes
+        )
+        if cache
+        else None
     )
+    scanned = _scan(files, settings, workers, kept)
     report = ValidationReport()
     report.problems.extend(missing_problems(edition))
-    checked = [scan for scan in scans if Path(scan.path).resolve() in wanted]
+    checked = [scan for scan, (_, _, target) in zip(scanned, files, strict=True) if target]
     report.files = [scan.display for scan in checked]
     for scan in checked:
         report.problems.extend(scan.problems)
-    context = context_from_scans(edition, scans)
-    tasks = [CheckTask(s.path, s.kind, s.display) for s in checked if s.readable]
-    for problems in check_files(tasks, settings, context, workers, progress):
+    context = context_from_scans(edition, scanned)
+    used = digest(*context.used)
+    keys = {s.path: kept.rules_key(s, context, used) if kept else "" for s in checked}
+    tasks: list[CheckTask] = []
+    for scan in checked:
+        if not scan.readable:
+            continue
+        known_problems = kept.problems(scan, keys[scan.path]) if kept else None
+        if known_problems is None:
+            tasks.append(CheckTask(scan.path, scan.kind, scan.display))
+        else:
+            report.problems.extend(known_problems)
+    for task, problems in zip(
+        tasks, check_files(tasks, settings, context, workers, progress), strict=True
+    ):
         report.problems.extend(problems)
+        if kept:
+            kept.keep_problems(task.path, keys[task.path], problems)
+    if kept:
+        kept.save()
     report.sort()
     return report
+
+
+def _scan(
+    files: list[tuple[Path, str, bool]],
+    settings: Settings,
+    jobs: int,
+    kept: ValidationCache | None,
+) -> list[Scan]:
+    """The scan pass over ``(path, kind, full)``, reusing and keeping ``kept``'s scans."""
+    scans: dict[int, Scan] = {}
+    needed: list[int] = []
+    for position, (path, kind, full) in enumerate(files):
+        shown = display_path(path)
+        known = kept.scan(path, kind, full, shown, settings.max_bytes) if kept else None
+        if known is None:
+            needed.append(position)
+        else:
+            scans[position] = known
+    fresh = scan_files([files[i] for i in needed], settings, False, jobs)
+    for position, scan in zip(needed, fresh, strict=True):
+        scans[position] = scan
+        if kept:
+            kept.keep_scan(scan, files[position][2])
+    return [scans[i] for i in range(len(files))]
 
 
 __all__ = ["ValidationReport", "resolve_targets", "validate"]
