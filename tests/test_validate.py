@@ -613,3 +613,18 @@ def test_the_cache_lies_outside_the_edition(
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_home() == tmp_path / "home" / ".cache" / "kimedition"
+
+
+def test_no_home_folder_means_no_cache_not_an_error(
+    runner: CliRunner, broken: SmallEdition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv(CACHE_VARIABLE)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    assert cache_home() is None
+    code, found = problems(runner, broken.root)
+    assert code == 1
+    assert find(found, "ref-resolves")

@@ -262,15 +262,20 @@ CACHE_VARIABLE = "KIMEDITION_CACHE_DIR"
 """The environment variable that moves :func:`cache_home`."""
 
 
-def cache_home() -> Path:
+def cache_home() -> Path | None:
     """The user's folder for what the toolkit keeps between runs other than builds:
     ``$KIMEDITION_CACHE_DIR``, else ``$XDG_CACHE_HOME/kimedition``, else
-    ``~/.cache/kimedition``."""
+    ``~/.cache/kimedition``; None when there is no home folder to find."""
     own = os.environ.get(CACHE_VARIABLE)
     if own:
         return Path(own)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "kimedition"
+    if xdg:
+        return Path(xdg) / "kimedition"
+    try:
+        return Path.home() / ".cache" / "kimedition"
+    except (RuntimeError, KeyError):  # no $HOME and no entry in the password database
+        return None
 
 
 RACY_NS = 2_000_000_000
@@ -304,13 +309,17 @@ class ValidationCache:
     @classmethod
     def for_edition(
         cls, root: Path, rng: Path, sch: Path, inputs: Iterable[Path], max_bytes: int
-    ) -> ValidationCache:
+    ) -> ValidationCache | None:
         """The cache of the edition in ``root``, checked with the schemas ``rng`` and
-        ``sch`` against the header and registers ``inputs``."""
+        ``sch`` against the header and registers ``inputs``; None when the user has no
+        cache folder (:func:`cache_home`)."""
+        home = cache_home()
+        if home is None:
+            return None
         name = digest(str(root.resolve()))[:32]
         options = json.dumps([__version__, FORMAT, max_bytes])
         return cls(
-            cache_home() / "validate" / f"{name}.json",
+            home / "validate" / f"{name}.json",
             digest(options, file_digest(rng)),
             digest(options, file_digest(sch), *(file_digest(p) for p in inputs)),
         )
