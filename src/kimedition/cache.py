@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from . import __version__
+from .edition import Edition
 from .engine import Context, Scan
 from .indexes import Card, CardFacts
 from .parsing import UnreadableSource, read_bytes
@@ -307,21 +308,18 @@ class ValidationCache:
         self.started = time.time_ns()
 
     @classmethod
-    def for_edition(
-        cls, root: Path, rng: Path, sch: Path, inputs: Iterable[Path], max_bytes: int
-    ) -> ValidationCache | None:
-        """The cache of the edition in ``root``, checked with the schemas ``rng`` and
-        ``sch`` against the header and registers ``inputs``; None when the user has no
-        cache folder (:func:`cache_home`)."""
+    def for_edition(cls, edition: Edition, max_bytes: int) -> ValidationCache | None:
+        """The cache of ``edition``, checked with files of at most ``max_bytes``; None
+        when the user has no cache folder (:func:`cache_home`)."""
         home = cache_home()
         if home is None:
             return None
-        name = digest(str(root.resolve()))[:32]
         options = json.dumps([__version__, FORMAT, max_bytes])
+        inputs = (file_digest(p) for p in edition.auxiliary_paths())
         return cls(
-            home / "validate" / f"{name}.json",
-            digest(options, file_digest(rng)),
-            digest(options, file_digest(sch), *(file_digest(p) for p in inputs)),
+            home / "validate" / f"{digest(str(edition.root.resolve()))[:32]}.json",
+            digest(options, file_digest(edition.rng_path)),
+            digest(options, file_digest(edition.sch_path), *inputs),
         )
 
     def _scan_key(self, kind: str, full: bool) -> str:

@@ -87,9 +87,7 @@ class CorpusIndex:
         self, edition: Edition, path: Path, kind: str, ids: Iterable[str], refs: Iterable[str]
     ) -> None:
         """Record the ids a file defines and, for a document, the entries it refers to."""
-        tei = edition.tei_dir.as_posix() + "/"
-        name = path.as_posix()
-        self.add_relative(name[len(tei) :] if name.startswith(tei) else str(path), kind, ids, refs)
+        self.add_relative(_relative(edition.tei_dir.as_posix() + "/", str(path)), kind, ids, refs)
 
     def add_relative(
         self, relative: str, kind: str, ids: Iterable[str], refs: Iterable[str]
@@ -116,6 +114,13 @@ def _ids_and_refs(source: Source) -> tuple[list[str], list[str]]:
     return ids, refs
 
 
+def _relative(tei: str, path: str) -> str:
+    """``path`` relative to ``tei`` (the folder's POSIX path ending in "/"), or as it is
+    when it lies elsewhere."""
+    posix = path if path.startswith(tei) else Path(path).as_posix()
+    return posix[len(tei) :] if posix.startswith(tei) else path
+
+
 def context_from_scans(edition: Edition, scans: Sequence[Scan]) -> Context:
     """The corpus-wide facts for the editorial rules, from the scan of every file."""
     index = CorpusIndex()
@@ -124,13 +129,7 @@ def context_from_scans(edition: Edition, scans: Sequence[Scan]) -> Context:
     for scan in scans:
         if not scan.readable:
             continue
-        posix = scan.path if scan.path.startswith(tei) else Path(scan.path).as_posix()
-        index.add_relative(
-            posix[len(tei) :] if posix.startswith(tei) else scan.path,
-            scan.kind,
-            scan.ids,
-            scan.refs,
-        )
+        index.add_relative(_relative(tei, scan.path), scan.kind, scan.ids, scan.refs)
         if scan.kind == "register":
             present.update(k for k, name in REGISTER_FILES.items() if Path(scan.path).name == name)
     return Context(

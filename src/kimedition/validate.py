@@ -144,13 +144,7 @@ def validate(
         files = [(p, kind, r in wanted) for (p, kind, _), r in zip(files, resolved, strict=True)]
         # Files given on the command line that are not where the edition keeps its sources.
         files += [(p, "document", True) for p in sorted(wanted - set(resolved))]
-    kept = (
-        ValidationCache.for_edition(
-            edition.root, edition.rng_path, edition.sch_path, edition.auxiliary_paths(), max_bytes
-        )
-        if cache
-        else None
-    )
+    kept = ValidationCache.for_edition(edition, max_bytes) if cache else None
     scanned = _scan(files, settings, workers, kept)
     report = ValidationReport()
     report.problems.extend(missing_problems(edition))
