@@ -6,6 +6,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -477,6 +478,14 @@ def age_all(small: SmallEdition) -> None:
         age(path)
 
 
+def checked_once(runner: CliRunner, small: SmallEdition, passes: Passes) -> None:
+    """Validate ``small`` (valid, its files dated back) once, so that its results are
+    kept, and start counting afresh."""
+    age_all(small)
+    assert problems(runner, small.root) == (0, [])
+    passes.reset()
+
+
 def test_unchanged_files_are_not_checked_again(
     runner: CliRunner, broken: SmallEdition, passes: Passes
 ) -> None:
@@ -497,9 +506,7 @@ def test_unchanged_files_are_not_checked_again(
 def test_an_edited_document_is_checked_again(
     runner: CliRunner, small: SmallEdition, passes: Passes
 ) -> None:
-    age_all(small)
-    assert problems(runner, small.root) == (0, [])
-    passes.reset()
+    checked_once(runner, small, passes)
     small.edit_document("on <date", "and Pak Hon-yong on <date")
     _, found = problems(runner, small.root)
     assert passes.scanned == [small.document.name]
@@ -525,10 +532,8 @@ def test_a_change_in_the_same_second_and_size_is_seen(
 def test_an_edited_register_rechecks_every_document(
     runner: CliRunner, small: SmallEdition, passes: Passes
 ) -> None:
-    age_all(small)
-    assert problems(runner, small.root) == (0, [])
+    checked_once(runner, small, passes)
     small.edit(small.tei / "persons.xml", '<person xml:id="stalin"', '<person xml:id="stalyn"')
-    passes.reset()
     code, found = problems(runner, small.root)
     assert small.document.name in passes.checked
     assert passes.scanned == ["persons.xml"]
@@ -539,9 +544,7 @@ def test_an_edited_register_rechecks_every_document(
 def test_a_duplicate_id_rechecks_the_unchanged_file_that_has_it(
     runner: CliRunner, small: SmallEdition, passes: Passes
 ) -> None:
-    age_all(small)
-    assert problems(runner, small.root) == (0, [])
-    passes.reset()
+    checked_once(runner, small, passes)
     small.edit_document("<p><persName", '<p xml:id="pyongyang"><persName')
     _, found = problems(runner, small.root)
     assert sorted(passes.checked) == sorted([small.document.name, "places.xml"])
@@ -559,6 +562,37 @@ def test_checking_some_files_keeps_them_for_a_whole_run(
     assert problems(runner, small.root) == (0, [])
     assert passes.scanned == ["edition.xml", "persons.xml", "places.xml", "orgs.xml"]
     assert small.document.name not in passes.checked
+    # A full scan answers for a run that only needs the other files' ids and pointers.
+    passes.reset()
+    assert problems(runner, small.root, str(small.document)) == (0, [])
+    assert passes.scanned == []
+    assert passes.checked == []
+
+
+def test_another_size_limit_scans_again(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    checked_once(runner, small, passes)
+    assert problems(runner, small.root, "--max-file-size", "1") == (0, [])
+    assert len(passes.scanned) == 5
+    assert len(passes.checked) == 5
+
+
+def test_a_changed_schema_rechecks_every_file(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    schema = small.tei / "schema"
+    shutil.copytree(ROOT / "tei" / "schema", schema)
+    checked_once(runner, small, passes)
+    # The Schematron: every file's rules again; the RELAX NG schema: every file's scan
+    # (the rules do not depend on it).
+    for name, rechecked, rescanned in (("kimedition.sch", 5, 0), ("kimedition.rng", 0, 5)):
+        changed = schema / name
+        changed.write_text(changed.read_text(encoding="utf-8") + "<!-- edited -->\n", "utf-8")
+        assert problems(runner, small.root) == (0, [])
+        assert len(passes.checked) == rechecked, name
+        assert len(passes.scanned) == rescanned, name
+        passes.reset()
 
 
 def test_no_cache_neither_reads_nor_writes_it(
