@@ -15,8 +15,8 @@ from lxml import etree
 from kimedition.indexes import (
     KIM,
     Card,
+    _indented_text,
     build_index,
-    indented_json,
     index_csv_parts,
     index_json_parts,
     index_xml,
@@ -132,7 +132,7 @@ JSON_VALUES = st.recursive(
 
 @given(JSON_VALUES)
 def test_indented_json_is_what_json_writes(value: object) -> None:
-    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+    assert _indented_text(value, "\n") == json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def test_the_json_export_is_what_json_writes() -> None:

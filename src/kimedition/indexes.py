@@ -178,13 +178,8 @@ class CardFacts:
     pointers: tuple[str, ...]
 
     @classmethod
-    def from_text(cls, text: str) -> CardFacts:
-        """The facts of a card given as XML text (as ``cards.xsl`` writes it)."""
-        return cls.from_card(Card.from_text(text), text)
-
-    @classmethod
     def from_card(cls, card: Card, text: str) -> CardFacts:
-        """The facts of ``card``, parsed from ``text``."""
+        """The facts of ``card``, parsed from ``text`` (the XML ``cards.xsl`` writes)."""
         pointers = {pointer for _, pointer in card.parties} | set(card.mentions)
         return cls(
             card.id,
@@ -336,7 +331,7 @@ def index_json_parts(
     yield f'{{"kind": {json.dumps(kind)}, "entries": [\n'
     # An entry's documents are the bulk of the file: what a document shows of its card
     # is written once, whatever the number of entries it occurs under. The layout is that
-    # of json.dumps(..., indent=2) (see indented_json).
+    # of json.dumps(..., indent=2) (see _indented_text).
     cards: dict[str, tuple[str, str]] = {}
     roles_text: dict[tuple[str, ...], str] = {}
     for position, item in enumerate(index):
@@ -375,13 +370,10 @@ def index_json_parts(
     yield "\n]}\n"
 
 
-def indented_json(value: object) -> str:
-    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it, with
-    less work: the data exports of a large edition are tens of megabytes."""
-    return _indented_text(value, "\n")
-
-
 def _indented_text(value: object, newline: str) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it (its
+    lines after the first indented as ``newline`` says), with less work: the data exports
+    of a large edition are tens of megabytes."""
     parts: list[str] = []
     _indented(value, newline, parts)
     return "".join(parts)
