@@ -153,8 +153,10 @@ def validate(
     for scan in checked:
         report.problems.extend(scan.problems)
     context = context_from_scans(edition, scanned)
-    used = digest(*context.used)
-    keys = {s.path: kept.rules_key(s, context, used) if kept else "" for s in checked}
+    keys: dict[str, str] = {}
+    if kept:
+        used = digest(*context.used)
+        keys = {s.path: kept.rules_key(s, context, used) for s in checked if s.readable}
     tasks: list[CheckTask] = []
     for scan in checked:
         if not scan.readable:
@@ -186,8 +188,9 @@ def _scan(
     scans: dict[int, Scan] = {}
     needed: list[int] = []
     for position, (path, kind, full) in enumerate(files):
-        shown = display_path(path)
-        known = kept.scan(path, kind, full, shown, settings.max_bytes) if kept else None
+        known = (
+            kept.scan(path, kind, full, display_path(path), settings.max_bytes) if kept else None
+        )
         if known is None:
             needed.append(position)
         else:
