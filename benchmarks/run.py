@@ -115,6 +115,20 @@ def kimedition_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "kimedition"]
 
 
+def keep_bytecode(work: Path, kimedition: list[str]) -> Path:
+    """Let the commands measured keep their compiled bytecode, in ``WORK/bytecode``, and
+    compile it once before the first measurement; returns that folder.
+
+    An installed package carries its bytecode, and an editable one writes it on first
+    use; only a machine that forbids writing it (``PYTHONDONTWRITEBYTECODE``) would
+    otherwise compile every module again at every start of every command."""
+    folder = work / "bytecode"
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(folder)
+    subprocess.run([*kimedition, "--version"], capture_output=True, timeout=300, check=False)
+    return folder
+
+
 def supports(command: list[str], subcommand: str, option: str) -> bool:
     """Whether ``kimedition SUBCOMMAND --help`` lists ``option``."""
     try:
@@ -667,6 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="kimedition-bench-")) if temporary else args.work
     work = work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    bytecode = keep_bytecode(work, kimedition)
     started = time.perf_counter()
     host = machine()
     try:
@@ -692,6 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "jobs_passed_to_validate": jobs_validate,
             "kimedition_command": kimedition,
             "work": None if temporary else str(work),
+            "bytecode": str(bytecode),
             "timeout_s": args.timeout,
         },
         "sizes": {str(size): figures for size, figures in measured.items()},

@@ -168,6 +168,11 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         assert measurements[name]["details"]["errors"] == 0, name
     # Validation kept its results in the size's own folder, not in the user's.
     assert list((tmp_path / "work" / "30" / "cache" / "validate").glob("*.json"))
+    # The commands kept their compiled bytecode in the work folder, as on a machine
+    # that allows it, even when this one forbids it.
+    bytecode = Path(results["settings"]["bytecode"])
+    assert bytecode == (tmp_path / "work" / "bytecode").resolve()
+    assert list(bytecode.rglob("kimedition/build.*.pyc"))
     size = results["sizes"]["30"]
     assert size["edition"]["documents"] == 30
     assert "persons.html" in size["index_pages_bytes"]

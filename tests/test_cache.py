@@ -120,6 +120,12 @@ def test_cards_not_kept_leave_the_store_with_their_json_form(tmp_path: Path) -> 
     for key in ("a", "b"):
         store.put(key, CARD, Card.from_text(CARD).to_json_text())
     store.save(["a", "b"])
+    store.close()
+    with sqlite3.connect(path) as connection:  # a JSON form left without its card
+        connection.execute("INSERT INTO parsed VALUES ('orphan', '{}')")
+    connection.close()
+    store = CardStore(path)
+    store.put("c", CARD, Card.from_text(CARD).to_json_text())  # made, then not kept
     store.save(["b"])
     store.close()
     with sqlite3.connect(path) as connection:

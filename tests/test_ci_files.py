@@ -87,7 +87,7 @@ def test_pre_commit_entry_is_an_installed_command() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "scripts"
     ]
-    assert scripts[program] == "kimedition.cli:cli"
+    assert scripts[program] == "kimedition.cli:main"
     assert command in cli.commands
 
 

@@ -194,6 +194,50 @@ def test_an_entry_s_dates_redo_its_pages_only(
     ).read_bytes()
 
 
+def test_an_index_in_parts_carries_its_pages_keys_when_no_card_changed(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that changes no card's index facts leaves the keys of an index's pages
+    as they were, without working them out; a page missing from the output, or a
+    record of the keys that is not what a build writes, makes them worked out again."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    out = tmp_path / "out"
+    run(edition, out)
+    worked: list[str] = []
+    original = build_module.IndexParts.occurrences
+
+    def counted(self: build_module.IndexParts, entries: list[str]) -> str:
+        worked.append(self.kind)
+        return original(self, entries)
+
+    monkeypatch.setattr(build_module.IndexParts, "occurrences", counted)
+    edit_text(edition)
+    result = run(edition, out)
+    assert f"html/documents/{DOCUMENT_ID}.html" in result.written
+    assert worked == []
+    assert not [w for w in result.written if w.startswith(("html/persons", "text/persons"))]
+
+    (out / "html" / "persons-s.html").unlink()
+    result = run(edition, out)
+    assert "person" in worked
+    assert result.written == ["html/persons-s.html"]
+
+    worked.clear()
+    path = tmp_path / ".out.cache" / "state.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["memo"]["index-pages:person"][1] = ["not", "a", "map"]
+    path.write_text(json.dumps(state), encoding="utf-8")
+    edition.edit_document("telegraphs from", "writes from")
+    run(edition, out)
+    assert "person" in worked
+    fresh = tmp_path / "fresh"
+    run(edition, fresh)
+    assert tree_hashes(out) == tree_hashes(fresh)
+
+
 def test_a_part_of_a_published_index_that_does_not_match_is_made_again(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -71,3 +71,25 @@ def test_installed_command_validates_an_edition_elsewhere(installed: Path, tmp_p
         timeout=60,
     )
     assert probe.stdout.strip().startswith(str(installed))
+
+
+def test_installed_script_exits_with_the_commands_status(installed: Path, tmp_path: Path) -> None:
+    script = installed / "bin" / "kimedition"
+    assert script.is_file()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(script), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+
+    assert run("--version").returncode == 0
+    missing = run("-C", str(tmp_path / "nowhere"), "validate")
+    assert missing.returncode != 0
+    assert "nowhere" in missing.stderr
+    assert "Traceback" not in missing.stderr

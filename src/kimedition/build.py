@@ -788,10 +788,16 @@ class _Build:
             )
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
         occurrences = digest(*(c.facts.digest for c in catalogue_cards))
-        touched: dict[str, list[str]] = {}
-        for catalogued in catalogue_cards:
-            for pointer in catalogued.facts.pointers:
-                touched.setdefault(pointer, []).append(catalogued.facts.digest)
+
+        @cache
+        def touched() -> dict[str, list[str]]:
+            # Made only when some index page's key is worked out.
+            found: dict[str, list[str]] = {}
+            for catalogued in catalogue_cards:
+                for pointer in catalogued.facts.pointers:
+                    found.setdefault(pointer, []).append(catalogued.facts.digest)
+            return found
+
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             register = self._registers()[kind]
@@ -857,6 +863,16 @@ class _Build:
         shared = digest(
             digests.pages, self.registers.names, kind, json.dumps(letters), str(documents)
         )
+        relative = f"text/{parts.name}.txt"
+        # Every page's key below is made from ``shared``, the register and the cards'
+        # digests, which ``text_key`` covers: when both are as in the previous build, so
+        # are the pages' keys, which are then carried over without being worked out.
+        whole = digest(shared, text_key)
+        memo = f"index-pages:{kind}"
+        if self._carry_keys(memo, whole):
+            self._carry_parts(relative)
+            return
+        emitted = len(self.state.outputs)
         entry_digests = self.registers.entries
         self._emit(
             f"html/{parts.name}.html",
@@ -898,7 +914,7 @@ class _Build:
                 ),
             )
             for entry in entries:
-                if len(parts.touched.get(f"{kind}:{entry}", ())) > ROWS:
+                if len(parts.touched().get(f"{kind}:{entry}", ())) > ROWS:
                     self._emit(
                         f"html/{parts.name}/{entry}.html",
                         digest(
@@ -943,7 +959,6 @@ class _Build:
             letter_key(letter, "text-part", str(position == 0), str(before))
             for position, (letter, before) in enumerate(text_letters)
         )
-        relative = f"text/{parts.name}.txt"
 
         def text_parts() -> Parts:
             kept = self._published_parts(relative, set(part_keys))
@@ -959,6 +974,30 @@ class _Build:
 
         self._carry_parts(relative)
         self._emit(relative, text_key, text_parts)
+        # The outputs of this index are those added to the state since ``emitted``
+        # (a dictionary keeps the order of insertion; none was there before).
+        self.state.memo[memo] = [whole, dict(list(self.state.outputs.items())[emitted:])]
+
+    def _carry_keys(self, memo: str, whole: str) -> bool:
+        """Record the outputs of ``memo`` with the keys the previous build gave them, if
+        it made them from inputs of digest ``whole`` and they are as it left them."""
+        known = self.previous.memo.get(memo)
+        if not (isinstance(known, list) and len(known) == 2 and known[0] == whole):
+            return False
+        outputs = known[1]
+        if not (
+            self.incremental
+            and isinstance(outputs, dict)
+            and all(
+                isinstance(key, str) and self.previous.outputs.get(output) == key
+                for output, key in outputs.items()
+            )
+            and self.present.issuperset(outputs)
+        ):
+            return False
+        self.state.outputs.update(outputs)
+        self.state.memo[memo] = known
+        return True
 
     def _carry_parts(self, relative: str) -> None:
         """Keep where the parts of a file made in parts lie in it, for as long as the file
@@ -1052,8 +1091,9 @@ class IndexParts:
     """The whole index, built on first call."""
     documents: int
     page: Callable[..., Page]
-    touched: dict[str, list[str]]
-    """pointer → the card digests of the documents it occurs in, in the edition's order."""
+    touched: Callable[[], dict[str, list[str]]]
+    """pointer → the card digests of the documents it occurs in, in the edition's order
+    (made on first call)."""
 
     def occurrences(self, entries: list[str]) -> str:
         """A digest of what a part of the index shows of the documents: for each entry,
@@ -1062,7 +1102,7 @@ class IndexParts:
         hasher = hashlib.sha256()
         for entry in entries:
             hasher.update(f"{entry}\n".encode())
-            hasher.update("\n".join(self.touched.get(f"{self.kind}:{entry}", ())).encode())
+            hasher.update("\n".join(self.touched().get(f"{self.kind}:{entry}", ())).encode())
             hasher.update(b"\n\n")
         return hasher.hexdigest()
 

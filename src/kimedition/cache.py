@@ -546,13 +546,18 @@ class CardStore:
                 "INSERT OR REPLACE INTO parsed (key, card) VALUES (?, ?)",
                 self.pending_json.items(),
             )
-            connection.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
-            connection.execute("DELETE FROM keep")
+            # The keys are read from the tables' indexes: a search for the rows to
+            # delete would read every card.
+            kept = set(keep)
+            stored = {row[0] for row in connection.execute("SELECT key FROM cards")}
             connection.executemany(
-                "INSERT OR IGNORE INTO keep (key) VALUES (?)", ((k,) for k in keep)
+                "DELETE FROM cards WHERE key = ?", ((k,) for k in sorted(stored - kept))
             )
-            connection.execute("DELETE FROM cards WHERE key NOT IN (SELECT key FROM keep)")
-            connection.execute("DELETE FROM parsed WHERE key NOT IN (SELECT key FROM cards)")
+            parsed = {row[0] for row in connection.execute("SELECT key FROM parsed")}
+            connection.executemany(
+                "DELETE FROM parsed WHERE key = ?",
+                ((k,) for k in sorted(parsed - (stored & kept))),
+            )
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")

@@ -7,6 +7,7 @@ one line; anything unexpected prints one line asking for a report, with exit cod
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -583,9 +584,24 @@ def serve(ctx: click.Context, host: str, port: int, out: Path | None, no_watch: 
         click.echo("stopped", err=True)
 
 
+COLLECTOR_THRESHOLDS = (50_000, 20, 10)
+"""The cycle collector's thresholds in the command's process (Python's are 700, 10, 10)."""
+
+
 def main() -> None:
-    """Entry point for ``python -m kimedition``."""
-    cli(prog_name="kimedition")
+    """Entry point of the ``kimedition`` command and of ``python -m kimedition``: runs
+    the command and exits with its status."""
+    # A build or a validation reads the state of every file, hundreds of thousands of
+    # objects that live until the end: with Python's thresholds the collector traverses
+    # them again and again while they are read (0.15 s at 10,000 documents), to find
+    # no garbage.
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    try:
+        cli(prog_name="kimedition")
+    finally:
+        # The process ends here; left to the collector, its last collection would
+        # traverse everything the command held (about 0.2 s after a large build).
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
