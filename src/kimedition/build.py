@@ -865,9 +865,10 @@ class _Build:
         )
         relative = f"text/{parts.name}.txt"
         # Every page's key below is made from ``shared``, the register and the cards'
-        # digests, which ``text_key`` covers: when both are as in the previous build, so
-        # are the pages' keys, which are then carried over without being worked out.
-        whole = digest(shared, text_key)
+        # digests, which ``text_key`` covers, and which entries have pages of their own
+        # depends on ROWS: when these are as in the previous build, so are the pages'
+        # keys, which are then carried over without being worked out.
+        whole = digest(shared, text_key, str(ROWS))
         memo = f"index-pages:{kind}"
         if self._carry_keys(memo, whole):
             self._carry_parts(relative)
