@@ -220,12 +220,15 @@ def test_stale_files_disappear_and_readme_stays(runner: CliRunner, small: SmallE
     out = small.root / "output"
     out.mkdir()
     (out / "README.md").write_text("kept\n", encoding="utf-8")
-    (out / "html").mkdir()
-    (out / "html" / "old-page.html").write_text("stale", encoding="utf-8")
     assert build(runner, small.root).exit_code == 0
-    assert not (out / "html" / "old-page.html").exists()
-    assert (out / "README.md").read_text(encoding="utf-8") == "kept\n"
-    assert (out / "html" / "index.html").is_file()
+    for full in (False, True):
+        (out / "html" / "old-page.html").write_text("stale", encoding="utf-8")
+        if full:  # no state: everything is made afresh and swapped in
+            shutil.rmtree(small.root / ".output.cache")
+        assert build(runner, small.root).exit_code == 0
+        assert not (out / "html" / "old-page.html").exists()
+        assert (out / "README.md").read_text(encoding="utf-8") == "kept\n"
+        assert (out / "html" / "index.html").is_file()
 
 
 def test_a_second_build_on_the_same_folder_is_refused(

@@ -1279,6 +1279,87 @@ def test_link_inside_the_output_does_not_lead_the_build_outside(
     assert list(elsewhere.iterdir()) == []
 
 
+# A build replaces its output folder whole: a folder it must not replace is refused first.
+FORBIDDEN_OUTPUTS = {
+    "the edition folder": ".",
+    "a folder holding the edition": "..",
+    "the sources": "tei",
+    "a folder inside the sources": "tei/documents",
+    "a new folder inside the sources": "tei/site",
+    "the stylesheets": "xslt",
+}
+
+
+@pytest.mark.parametrize("where", list(FORBIDDEN_OUTPUTS), ids=list(FORBIDDEN_OUTPUTS))
+def test_an_output_folder_over_the_edition_is_refused(
+    small: SmallEdition, tmp_path: Path, where: str
+) -> None:
+    (small.root / "xslt").mkdir(exist_ok=True)
+    (small.root / "xslt" / "mine.xsl").write_text("<!-- the edition's own -->\n", "utf-8")
+    before = tree_hashes(tmp_path)
+    run = invoke(small.root, "build", "--out", FORBIDDEN_OUTPUTS[where])
+    assert_clean(run, 2)
+    assert "give a folder of its own with --out" in run.err
+    assert run.err.count("\n") == 1, run.err
+    assert tree_hashes(tmp_path) == before
+    assert not (small.root / "tei" / "site").exists()
+
+
+@pytest.mark.parametrize("report", ["tei/persons.xml", "tei/documents/report.xml", "xslt/r.xml"])
+def test_a_report_is_never_written_over_the_sources(small: SmallEdition, report: str) -> None:
+    (small.root / "xslt").mkdir(exist_ok=True)
+    before = tree_hashes(small.root)
+    run = invoke(small.root, "validate", "--junit-xml", report)
+    assert_clean(run, 2)
+    assert run.err.startswith(f"Error: {report}: lies in a folder of the edition's sources")
+    assert "--junit-xml report.xml" in run.err
+    assert tree_hashes(small.root) == before
+    assert_clean(invoke(small.root, "validate", "--junit-xml", "report.xml"), 0)
+    assert (small.root / "report.xml").read_text(encoding="utf-8").startswith("<testsuites")
+
+
+FOREIGN_OUTPUTS = {
+    "a file among the build's folders": (["html/index.html", "notes.txt"], "notes.txt"),
+    "a folder of data no build made": (["data/mine.csv"], ""),
+    "a home page no build made": (["html/index.html"], ""),
+}
+
+
+@pytest.mark.parametrize("case", list(FOREIGN_OUTPUTS), ids=list(FOREIGN_OUTPUTS))
+def test_a_folder_holding_other_files_is_not_replaced(
+    small: SmallEdition, tmp_path: Path, case: str
+) -> None:
+    files, named = FOREIGN_OUTPUTS[case]
+    out = tmp_path / "site"
+    for name in files:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(f"{name}: the user's own\n", encoding="utf-8")
+    before = tree_hashes(tmp_path)
+    run = invoke(small.root, "build", "--out", str(out))
+    assert_clean(run, 2)
+    assert f"{out / named}: " in run.err if named else f"{out}: not the output" in run.err
+    assert "choose an empty or new folder with --out" in run.err
+    assert tree_hashes(tmp_path) == before
+
+
+def test_an_earlier_output_is_replaced_without_its_build_state(
+    small: SmallEdition, tmp_path: Path
+) -> None:
+    """A folder with only README files, or the output of an earlier build whose state was
+    deleted, is the build's to replace."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "README.md").write_text("kept\n", encoding="utf-8")
+    (out / ".gitignore").write_text("*\n", encoding="utf-8")
+    assert_clean(invoke(small.root, "build", "--out", str(out)), 0)
+    shutil.rmtree(tmp_path / ".site.cache")
+    (out / "html" / "stale.html").write_text("stale\n", encoding="utf-8")
+    assert_clean(invoke(small.root, "build", "--out", str(out)), 0)
+    assert not (out / "html" / "stale.html").exists()
+    assert (out / "README.md").read_text(encoding="utf-8") == "kept\n"
+    assert (out / ".gitignore").read_text(encoding="utf-8") == "*\n"
+
+
 def test_internal_error_is_one_line_with_a_report_hint(
     small: SmallEdition, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,7 +87,15 @@ from .indexes import (
     index_json_parts,
     index_xml,
 )
-from .output import KEEP, OutputLock, Staging, commit_changes, listing, recover
+from .output import (
+    KEEP,
+    OutputLock,
+    Staging,
+    check_target,
+    commit_changes,
+    listing,
+    recover,
+)
 from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, UnreadableSource, load_source
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
@@ -185,10 +193,12 @@ def build(
     Raises :class:`InvalidEdition` (nothing written) when validation finds errors, or
     warnings under ``strict``; :class:`BuildError` when a stylesheet fails or a file
     takes longer than ``timeout`` seconds. In every failure the previous output is left
-    exactly as it was.
+    exactly as it was. Raises :class:`UsageError`, before anything is written, when
+    ``out`` is a folder a build must not replace (:func:`kimedition.output.check_target`).
     """
     target = (out or edition.default_output).absolute()
     check_base_url(base_url)
+    check_target(target, edition)
     with OutputLock(target), _terminate_as_exception():
         recover(target)
         staging = Staging(target)

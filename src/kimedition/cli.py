@@ -27,7 +27,14 @@ from .links import Link, one_line
 from .links import check_links as check_output_links
 from .new import NewDocument, complete_parties, complete_types, create_document
 from .parsing import DEFAULT_MAX_BYTES
-from .reporting import FORMATS, format_junit, github_summary, render, summary_line
+from .reporting import (
+    FORMATS,
+    check_report_path,
+    github_summary,
+    render,
+    summary_line,
+    write_junit,
+)
 from .serve import DEFAULT_HOST, DEFAULT_PORT, Preview, is_loopback
 from .suggest import suggest as suggest_names
 from .validate import validate as validate_edition
@@ -193,8 +200,11 @@ def validate(
         kimedition validate --format github --junit-xml report.xml
         kimedition validate --changed-since origin/main
     """
+    edition = _edition(ctx)
+    if junit_xml is not None:
+        check_report_path(edition, junit_xml)
     report = validate_edition(
-        _edition(ctx),
+        edition,
         list(paths) or None,
         max_file_size * 1024 * 1024,
         changed_since,
@@ -206,12 +216,7 @@ def validate(
     if output:
         click.echo(output, nl=False)
     if junit_xml is not None:
-        try:
-            junit_xml.write_text(format_junit(report, strict), encoding="utf-8")
-        except OSError as error:
-            raise UsageError(
-                f"{junit_xml}: cannot write the JUnit report: {error.strerror}"
-            ) from None
+        write_junit(junit_xml, report, strict)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_file:
         try:
@@ -238,7 +243,8 @@ def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Output folder.  [default: output/ in the edition folder]",
+    help="Output folder, replaced whole: a new or empty folder, or an earlier output.  "
+    "[default: output/ in the edition folder]",
 )
 @click.option("--strict", is_flag=True, help="Do not build when validation finds warnings.")
 @click.option(

@@ -128,6 +128,22 @@ class Edition:
         return toolkit_xslt_dir()
 
     @property
+    def source_dirs(self) -> list[Path]:
+        """The folders a build reads and never writes: the sources and the schemas and
+        stylesheets in use (the edition's own or the toolkit's), and the edition's
+        ``xslt/`` folder."""
+        return [self.tei_dir, self.schema_dir, self.xslt_dir, self.root / "xslt"]
+
+    def source_folder_of(self, path: Path) -> Path | None:
+        """The folder of :attr:`source_dirs` that ``path`` is or lies in (links followed
+        but for the last step of ``path``), or None."""
+        where = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        for folder in self.source_dirs:
+            if where.is_relative_to(folder.resolve()):
+                return folder
+        return None
+
+    @property
     def default_output(self) -> Path:
         return self.root / "output"
 

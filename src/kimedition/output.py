@@ -28,10 +28,71 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
+from .edition import Edition
 from .errors import LockedError, UsageError
 
-KEEP = ("README.md", ".gitkeep")
+KEEP = ("README.md", ".gitkeep", ".gitignore")
 """Files of the previous output that are not generated and are carried over."""
+
+OWNED = ("html", "text", "data")
+"""The folders a build writes at the top of its output folder."""
+
+_GENERATOR = b'<meta name="generator" content="kimedition'
+"""What the home page of a build made with the toolkit's stylesheets carries."""
+
+
+def check_target(out: Path, edition: Edition) -> None:
+    """Refuse an output folder that a build must not replace, before anything is written.
+
+    A full build replaces its output folder whole, so the folder may not be the edition
+    folder or one that holds it, nor lie in its sources (:attr:`Edition.source_dirs`);
+    and a folder that exists must be empty, hold only :data:`KEEP` files, or be the
+    output of an earlier build: nothing at its top but :data:`OWNED` folders and
+    :data:`KEEP` files, and the build's state next to it or a home page made by the
+    toolkit. An ``out`` that is a symbolic link is itself replaced,
+    never what it points to, so only where the link lies counts. Raises
+    :class:`UsageError` saying what to do.
+    """
+    link = out.is_symlink()
+    resolved = out.parent.resolve() / out.name if link else out.resolve()
+    root = edition.root.resolve()
+    advice = "give a folder of its own with --out, e.g. --out output"
+    if resolved == root or root.is_relative_to(resolved):
+        what = "is the edition folder" if resolved == root else f"holds the edition ({root})"
+        raise UsageError(f"{out}: {what}; a build replaces its output folder whole, so {advice}")
+    folder = edition.source_folder_of(out)
+    if folder is not None:
+        where = "is" if resolved == folder.resolve() else "lies in"
+        raise UsageError(f"{out}: {where} a folder of the edition's sources ({folder}); {advice}")
+    if link or not resolved.is_dir():
+        return
+    entries = sorted(entry.name for entry in os.scandir(resolved) if entry.name not in KEEP)
+    if not entries:
+        return
+    replace = "a build replaces the whole folder, so choose an empty or new folder with --out"
+    foreign = [name for name in entries if name not in OWNED]
+    if foreign:
+        raise UsageError(
+            f"{out / foreign[0]}: not something a build writes; {replace}, or move it away"
+        )
+    state = out.parent / f".{out.name}.cache" / "state.json"
+    if not state.is_file() and not _made_by_toolkit(resolved / "html" / "index.html"):
+        raise UsageError(
+            f"{out}: not the output of an earlier build (no build state next to it, no home "
+            f"page made by kimedition); {replace}, or empty this one"
+        )
+
+
+def _made_by_toolkit(home: Path) -> bool:
+    """Whether ``home`` is a regular file whose head names the toolkit as its generator."""
+    try:
+        if not home.is_file() or home.is_symlink():
+            return False
+        with home.open("rb") as handle:
+            return _GENERATOR in handle.read(8192)
+    except OSError:
+        return False
+
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

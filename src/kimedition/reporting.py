@@ -15,9 +15,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 from lxml import etree
 
+from .edition import Edition
+from .errors import UsageError
 from .problems import Problem, Severity
 from .validate import ValidationReport
 
@@ -85,6 +88,25 @@ def format_junit(report: ValidationReport, strict: bool = False) -> str:
             out = etree.SubElement(case, "system-out")
             out.text = "\n".join(p.format() for p in others)
     return etree.tostring(suites, encoding="unicode", pretty_print=True)
+
+
+def check_report_path(edition: Edition, path: Path) -> None:
+    """Refuse, before anything runs, a report file that would overwrite a source: one in
+    the edition's ``tei/`` or its schema and stylesheet folders."""
+    folder = edition.source_folder_of(path)
+    if folder is not None:
+        raise UsageError(
+            f"{path}: lies in a folder of the edition's sources ({folder}); write the report "
+            "elsewhere, e.g. --junit-xml report.xml"
+        )
+
+
+def write_junit(path: Path, report: ValidationReport, strict: bool = False) -> None:
+    """Write the JUnit report to ``path`` (checked with :func:`check_report_path`)."""
+    try:
+        path.write_text(format_junit(report, strict), encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write the JUnit report: {error.strerror}") from None
 
 
 def _escape_data(value: str) -> str:

@@ -84,7 +84,7 @@ def resolve_targets(edition: Edition, paths: Sequence[Path]) -> list[Path]:
         resolved = path.resolve()
         if resolved != tei and tei not in resolved.parents:
             raise UsageError(
-                f"{given}: not part of the edition in {edition.root}; validate files under "
+                f"{given}: not part of the edition in {edition.root}; give files under "
                 f"{edition.relative(tei)}/ (or choose the edition with -C PATH)"
             )
         if resolved.is_dir():
