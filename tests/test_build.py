@@ -331,6 +331,7 @@ def test_the_text_index_made_letter_by_letter_is_the_one_made_whole(
 ) -> None:
     """With names in Latin letters only, the parts join into the same file."""
     from kimedition import build as build_module
+    from kimedition import pages as pages_module
     from kimedition.build import build as build_edition
     from test_engine import add_documents
 
@@ -338,13 +339,13 @@ def test_the_text_index_made_letter_by_letter_is_the_one_made_whole(
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     build_edition(Edition.open(small.root), whole, jobs=1)
     made: list[int] = []
-    original = build_module.Parts.join
+    original = pages_module.Parts.join
 
     def join(texts: list[str]) -> str:
         made.append(len(texts))
         return original(texts)
 
-    monkeypatch.setattr(build_module.Parts, "join", staticmethod(join))
+    monkeypatch.setattr(pages_module.Parts, "join", staticmethod(join))
     monkeypatch.setattr(build_module, "SPLIT_AT", 10)
     build_edition(Edition.open(small.root), parts, jobs=1)
     assert sum(made) > len(made), made  # some index has more than one letter

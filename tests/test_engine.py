@@ -59,20 +59,21 @@ def test_pages_made_in_workers_are_the_same(
     """The index, home and year pages of an edition in parts, made by worker processes
     one index at a time with no page sent ahead, are those one process makes."""
     from kimedition import build as build_module
+    from kimedition import pages as pages_module
     from kimedition.build import build
     from kimedition.edition import Edition
 
     monkeypatch.setattr(build_module, "SPLIT_AT", 10)
     monkeypatch.setattr(build_module, "ROWS", 5)
-    monkeypatch.setattr(build_module, "AHEAD", 0)
+    monkeypatch.setattr(pages_module, "AHEAD", 0)
     made: list[str] = []
-    original = build_module._Pages.flush
+    original = pages_module.PageQueue.flush
 
-    def flush(self: build_module._Pages, *, final: bool) -> None:
+    def flush(self: pages_module.PageQueue, *, final: bool) -> None:
         made.append(f"{len(self.queue)} {'final' if final else 'batch'}")
         original(self, final=final)
 
-    monkeypatch.setattr(build_module._Pages, "flush", flush)
+    monkeypatch.setattr(pages_module.PageQueue, "flush", flush)
     one, two = tmp_path / "one", tmp_path / "two"
     build(Edition.open(larger.root), one, jobs=1)
     made.clear()
@@ -98,6 +99,7 @@ def test_a_large_edition_keeps_saxon_out_of_the_build_s_own_process(
     hold Saxon (worker processes start afresh: the stand-ins below do not reach them)."""
     from kimedition import build as build_module
     from kimedition import engine
+    from kimedition import pages as pages_module
     from kimedition.build import build
 
     monkeypatch.setattr(build_module, "SPLIT_AT", 10)
@@ -109,7 +111,7 @@ def test_a_large_edition_keeps_saxon_out_of_the_build_s_own_process(
     build(Edition.open(larger.root), one, jobs=2)
     monkeypatch.setenv("KIMEDITION_TEST_MAIN", str(os.getpid()))
     monkeypatch.setattr(build_module, "name_index_json", names_elsewhere)
-    monkeypatch.setattr(build_module.Finisher, "letters", here)
+    monkeypatch.setattr(pages_module.Finisher, "letters", here)
     # A small edition would check up to this many files here.
     monkeypatch.setattr(build_module, "INLINE_LIMIT", 1000)
     monkeypatch.setattr(engine.Checker, "__init__", here)
@@ -118,7 +120,7 @@ def test_a_large_edition_keeps_saxon_out_of_the_build_s_own_process(
     assert tree_hashes(one) == tree_hashes(two)
     # A rebuild after a register edit publishes the person's documents in workers, and
     # its index pages too, few as they are (the letters are those the last build found).
-    monkeypatch.setattr(build_module.Finisher, "__init__", here)
+    monkeypatch.setattr(pages_module.Finisher, "__init__", here)
     larger.edit(
         larger.tei / "persons.xml",
         '<persName type="codename">Filippov</persName>',

@@ -165,6 +165,7 @@ def test_an_entry_s_dates_redo_its_pages_only(
     """In an edition published in parts, the pages of an entry and of the documents that
     refer to it, not the other letters' pages."""
     from kimedition import build as build_module
+    from kimedition import pages as pages_module
 
     monkeypatch.setattr(build_module, "SPLIT_AT", 5)
     monkeypatch.setattr(build_module, "ROWS", 3)
@@ -172,15 +173,15 @@ def test_an_entry_s_dates_redo_its_pages_only(
     first = run(edition, out)
     assert "html/persons-p.html" in first.files
     rendered: list[str] = []
-    original = build_module.Finisher.page
+    original = pages_module.Finisher.page
 
-    def counted(self: build_module.Finisher, page: build_module.Page) -> str:
+    def counted(self: pages_module.Finisher, page: pages_module.Page) -> str:
         parameters = dict(page.parameters)
         detail = parameters.get("letter") or parameters.get("entry") or ""
         rendered.append(f"{page.role} {detail}".strip())
         return original(self, page)
 
-    monkeypatch.setattr(build_module.Finisher, "page", counted)
+    monkeypatch.setattr(pages_module.Finisher, "page", counted)
     edit_register_dates(edition)
     run(edition, out)
     # Stalin's letter, Stalin's own page and the S part of the plain-text person index
@@ -504,18 +505,19 @@ def test_the_letters_of_an_index_are_asked_again_only_when_names_change(
     """Which letter each entry is filed under depends on its names and sort key: an edit
     of an entry's dates reuses the letters the last build found, a new name does not."""
     from kimedition import build as build_module
+    from kimedition import pages as pages_module
 
     monkeypatch.setattr(build_module, "SPLIT_AT", 5)
     out = tmp_path / "out"
     run(edition, out)
     asked: list[str] = []
-    original = build_module._Pages.letters
+    original = pages_module.PageQueue.letters
 
-    def counted(self: build_module._Pages, kind: str) -> tuple[list[str], dict[str, str]]:
+    def counted(self: pages_module.PageQueue, kind: str) -> tuple[list[str], dict[str, str]]:
         asked.append(kind)
         return original(self, kind)
 
-    monkeypatch.setattr(build_module._Pages, "letters", counted)
+    monkeypatch.setattr(pages_module.PageQueue, "letters", counted)
     edit_register_dates(edition)
     run(edition, out)
     assert asked == []

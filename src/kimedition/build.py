@@ -11,7 +11,8 @@ A build runs the two passes of :mod:`kimedition.engine` over every file:
 When validation finds errors nothing is published. Otherwise the cards give the home
 page (``html-home.xsl``) and, with the registers, the cumulative indexes
 (:mod:`kimedition.indexes`): HTML (``html-index.xsl``), text (``text-index.xsl``), JSON
-and CSV.
+and CSV. The pages these stylesheets make are queued and made in worker processes
+(:mod:`kimedition.pages`).
 
 The build remembers what it did (:mod:`kimedition.cache`): a file whose content and
 inputs are unchanged is not checked again and its outputs are not rewritten. A first
@@ -29,9 +30,8 @@ import os
 import re
 import signal
 import sqlite3
-from collections import deque
-from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
@@ -68,12 +68,9 @@ from .engine import (
     Scan,
     Settings,
     check_files,
-    configure,
-    current_worker,
     default_jobs,
     display_path,
     name_index_json,
-    register_nodes,
     scan_files,
     worker_pool,
 )
@@ -96,22 +93,28 @@ from .output import (
     listing,
     recover,
 )
+from .pages import (
+    FINISHING_STYLESHEETS,
+    KIM,
+    PAGES_INLINE,
+    Copied,
+    Finisher,
+    Output,
+    Page,
+    PageQueue,
+    Parameter,
+    Parts,
+    Streamed,
+)
 from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, UnreadableSource, load_source
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
-from .saxon import SaxonRuntime, Stylesheet, TransformError, real_stderr
+from .saxon import TransformError, real_stderr
 from .validate import ValidationReport
 from .watchdog import DEFAULT_TIMEOUT
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(phase, done, total)`` after each file."""
-
-FINISHING_STYLESHEETS = {
-    "home": "html-home.xsl",
-    "html-index": "html-index.xsl",
-    "text-index": "text-index.xsl",
-}
-"""The drivers run once per build (not per document); see docs/stylesheets.md."""
 
 INDEX_PAGES = {"person": "persons", "place": "places", "org": "organisations"}
 """Register kind → base name of its index files."""
@@ -123,8 +126,6 @@ page; an entry with more has a page of its own with all of them."""
 SPLIT_AT = 500
 """From this many documents on, the indexes are published one page per letter and the
 list of documents one page per year, so that no page grows past a few megabytes."""
-
-KIM = "urn:kimedition"
 
 
 @dataclass
@@ -697,7 +698,7 @@ class _Build:
 
     def _emit(self, relative: str, key: str, make: Callable[[], Output]) -> None:
         """Write an output unless the previous build made it from the same inputs; a
-        page a stylesheet makes is queued (:class:`_Pages`)."""
+        page a stylesheet makes is queued (:class:`~kimedition.pages.PageQueue`)."""
         self.state.outputs[relative] = key
         if self._up_to_date([relative], key):
             return
@@ -731,7 +732,9 @@ class _Build:
         digests, the outputs' own inputs (the catalogue, an index) are made on demand.
         """
         with ExitStack() as stack:
-            self.pages = _Pages(self, stack)
+            self.pages = PageQueue(
+                self.settings, self.jobs, stack, self.finisher, self._write, self.state.memo
+            )
             self._finish(digests, catalogue_cards)
             self.pages.flush(final=True)
 
@@ -1118,204 +1121,9 @@ class IndexParts:
         return hasher.hexdigest()
 
 
-Parameter = str | int | Callable[[], str]
-"""A page's parameter: a value, or how to make it (a large index, made when the page is)."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """An output a finishing stylesheet makes: the driver's role, what it is applied to
-    (``edition`` for the header, else a register kind) and its parameters."""
-
-    role: str
-    source: str
-    parameters: tuple[tuple[str, Parameter], ...]
-
-    def resolved(self) -> Page:
-        """The page with every parameter made: what a worker process is sent."""
-        return Page(
-            self.role,
-            self.source,
-            tuple((name, value() if callable(value) else value) for name, value in self.parameters),
-        )
-
-
-@dataclass(frozen=True)
-class Parts:
-    """An output made of several pages, joined: a plain-text index made letter by letter
-    (each part without the blank lines around it; the file ends with a line end). A part
-    given as text is already made; ``keys``, when given, name the parts, so that the
-    next build can find them in the file (:meth:`layout`)."""
-
-    pages: tuple[Page | str, ...]
-    keys: tuple[str, ...] = ()
-
-    def to_make(self) -> tuple[Page, ...]:
-        return tuple(part for part in self.pages if isinstance(part, Page))
-
-    def texts(self, made: list[str]) -> list[str]:
-        """Every part's text, ``made`` being those of :meth:`to_make`, in order."""
-        remaining = iter(made)
-        return [part if isinstance(part, str) else next(remaining) for part in self.pages]
-
-    @staticmethod
-    def join(texts: list[str]) -> str:
-        return "\n\n".join(text for text in texts if text) + "\n"
-
-    def layout(self, texts: list[str]) -> list[list[str | int]]:
-        """Where each part lies in :meth:`join`'s text: key, byte offset, length and
-        SHA-256 of its UTF-8 bytes."""
-        records: list[list[str | int]] = []
-        position, first = 0, True
-        for key, text in zip(self.keys, texts, strict=True):
-            data = text.encode("utf-8")
-            if data and not first:
-                position += 2
-            records.append([key, position, len(data), hashlib.sha256(data).hexdigest()])
-            if data:
-                position += len(data)
-                first = False
-        return records
-
-
-@dataclass(frozen=True)
-class Streamed:
-    """An output written part by part (a large data file), never held whole."""
-
-    parts: Callable[[], Iterable[str]]
-
-
-@dataclass(frozen=True)
-class Copied:
-    """An output with the content of a file already written."""
-
-    source: Path
-
-
-Output = str | bytes | Page | Parts | Streamed | Copied
-"""What an output is made as: its content, or how to make or copy it."""
-
-
-PAGES_INLINE = 8
-"""Fewer pages than this are made in the build's own process, saving the start-up of
-worker processes."""
-
-AHEAD = 1
-"""Pages sent to the worker processes beyond one for each to make. A page's parameters
-are made only when it is sent, and its text is written and let go as soon as it and the
-pages queued before it are back, so that the indexes of a large edition are never all
-held as text at once."""
-
-
-class _Pages:
-    """The pages of a build's finishing stylesheets: queued, then made in worker
-    processes (one per job, each compiling the stylesheets once), or in this process
-    when there are few."""
-
-    def __init__(self, build: _Build, stack: ExitStack) -> None:
-        self.build = build
-        self.stack = stack
-        self.queue: list[tuple[str, Page | Parts]] = []
-        self.pool: Executor | None = None
-
-    def add(self, relative: str, page: Page | Parts) -> None:
-        self.queue.append((relative, page))
-
-    def _pool(self, jobs: int) -> Executor:
-        if self.pool is None:
-            self.pool = self.stack.enter_context(
-                worker_pool(jobs, "finish", self.build.settings, _new_finisher)
-            )
-        return self.pool
-
-    def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
-        """The letters of a split index and the letter of each entry
-        (:meth:`Finisher.letters`), asked of a worker process: Saxon is then loaded
-        into this process only for the few pages of a small rebuild."""
-        if self.build.jobs <= 1:
-            return self.build.finisher().letters(kind)
-        return self._pool(self.build.jobs).submit(_letters, kind).result()
-
-    def _write(self, relative: str, page: Page | Parts, made: list[str]) -> None:
-        """Write an output from the texts of its pages made (a file in parts: with the
-        parts already made, recording where each lies)."""
-        if not isinstance(page, Parts):
-            self.build._write(relative, made[0])
-            return
-        texts = page.texts(made)
-        if page.keys:
-            self.build.state.memo[f"parts:{relative}"] = page.layout(texts)
-        self.build._write(relative, Parts.join(texts))
-
-    def flush(self, *, final: bool) -> None:
-        """Make every queued page and write it to the staging folder, in the order
-        queued."""
-        queue, self.queue = self.queue, []
-        if not queue:
-            return
-        count = sum(len(_pages_of(page)) for _, page in queue)
-        jobs = min(self.build.jobs, count) if final else self.build.jobs
-        roles = {p.role for _, page in queue for p in _pages_of(page)}
-        # An index of a large edition is held here while its pages are made: its pages
-        # go to workers however few, so that this process does not also hold Saxon, the
-        # registers and a letter's index as a tree.
-        heavy = self.build.settings.split and bool(roles & {"html-index", "text-index"})
-        if self.pool is None and (jobs <= 1 or (count < PAGES_INLINE and not heavy)):
-            finisher = self.build.finisher(roles) if roles else None
-            for relative, page in queue:
-                pages = _pages_of(page)
-                self._write(
-                    relative, page, [finisher.page(p.resolved()) for p in pages] if finisher else []
-                )
-            return
-        pool = self._pool(jobs)
-        sent: set[Future[str]] = set()
-        made: deque[tuple[str, Page | Parts, list[Future[str]]]] = deque()
-
-        def settle(limit: int) -> None:
-            # Wait until at most ``limit`` pages are being made; write, in order, every
-            # output whose pages are all back (a failed page raises here).
-            while len(sent) > limit:
-                sent.difference_update(wait(sent, return_when=FIRST_COMPLETED).done)
-            while made and all(future.done() for future in made[0][2]):
-                relative, page, futures = made.popleft()
-                self._write(relative, page, [f.result() for f in futures])
-
-        queue.reverse()
-        while queue:
-            relative, page = queue.pop()
-            futures: list[Future[str]] = []
-            for part in _pages_of(page):
-                futures.append(pool.submit(_make_page, part.resolved()))
-                sent.add(futures[-1])
-                settle(jobs + AHEAD)
-            made.append((relative, page, futures))
-        settle(0)
-
-
-def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
-    return page.to_make() if isinstance(page, Parts) else (page,)
-
-
-def _new_finisher(settings: Settings) -> Finisher:
-    return Finisher(settings.edition, settings)
-
-
 def _no_worker(settings: Settings) -> None:
     """A worker process that keeps nothing between tasks."""
     return None
-
-
-def _make_page(page: Page) -> str:
-    """In a worker process: make one page."""
-    finisher: Finisher = current_worker()
-    return finisher.page(page)
-
-
-def _letters(kind: str) -> tuple[list[str], dict[str, str]]:
-    """In a worker process: the letters of a split index."""
-    finisher: Finisher = current_worker()
-    return finisher.letters(kind)
 
 
 _QUOTE = {'"': "&quot;"}
@@ -1324,110 +1132,6 @@ _QUOTE = {'"': "&quot;"}
 
 def _constant(value: str | bytes) -> Callable[[], str | bytes]:
     return lambda: value
-
-
-class Finisher:
-    """The stylesheets run once per build, with the registers as parameters."""
-
-    def __init__(
-        self,
-        edition: Edition,
-        settings: Settings,
-        roles: Collection[str] = FINISHING_STYLESHEETS,
-    ) -> None:
-        """Compile the drivers of ``roles`` (default: all of them)."""
-        self.runtime = SaxonRuntime()
-        self.stylesheets: dict[str, Stylesheet] = {
-            role: self.runtime.compile(path=edition.xslt_dir / name)
-            for role, name in FINISHING_STYLESHEETS.items()
-            if role in roles
-        }
-        # saxonche cannot call a function of a stylesheet whose parameters are set: the
-        # index's letters are asked of a second copy, which is given none.
-        self.functions: Stylesheet | None = (
-            self.runtime.compile(path=edition.xslt_dir / FINISHING_STYLESHEETS["html-index"])
-            if settings.split and "html-index" in roles
-            else None
-        )
-        self.runtime.lock()
-        configure(
-            self.runtime, self.stylesheets.values(), register_nodes(self.runtime, edition), settings
-        )
-        self._parsed: dict[str, object] = {}
-        self._sources: dict[str, object] = {}
-        self.edition = edition
-
-    def page(self, page: Page) -> str:
-        """Make ``page`` (its parameters made): its driver applied to the header or a
-        register."""
-        parameters: dict[str, str | int] = {}
-        for name, value in page.parameters:
-            if callable(value):
-                raise TypeError(f"the parameter {name} of the page is not made")
-            parameters[name] = value
-        return self._run(page.role, self._source(page.source), **parameters)
-
-    def _source(self, source: str) -> object:
-        """The header (``edition``) or a register, parsed into Saxon once."""
-        if source not in self._sources:
-            path = (
-                self.edition.header_path
-                if source == "edition"
-                else self.edition.register_path(source)
-            )
-            self._sources[source] = self.runtime.document(
-                load_source(path, display_path(path)).root
-            )
-        return self._sources[source]
-
-    def _run(self, role: str, source: object, **parameters: str | int) -> str:
-        """Run a driver on a parsed ``source``. ``catalogue`` and ``index`` are XML given as text;
-        ``letter``, ``year`` and ``entry`` strings, ``rows`` a number; a parameter not
-        given is left empty (``rows``: 0, every document)."""
-        stylesheet = self.stylesheets[role]
-        for name in self.DOCUMENTS:
-            if name in parameters:
-                stylesheet.set(name, self._document(str(parameters[name])))
-        for name in self.STRINGS:
-            value = parameters.get(name)
-            stylesheet.set(
-                name,
-                self.runtime.string(str(value)) if value is not None else self.runtime.empty(),
-            )
-        if role == "html-index":
-            stylesheet.set("rows", self.runtime.integer(int(parameters.get("rows", 0))))
-        if role == "text-index":
-            stylesheet.set(
-                "first-part", self.runtime.boolean(bool(parameters.get("first-part", 1)))
-            )
-            stylesheet.set(
-                "before-letters",
-                self.runtime.boolean(bool(parameters.get("before-letters", 0))),
-            )
-        return stylesheet.transform(source)
-
-    DOCUMENTS = ("catalogue", "index")
-    STRINGS = ("letter", "year", "entry")
-
-    def _document(self, text: str) -> object:
-        """An XML parameter, parsed once however many pages use it."""
-        if text not in self._parsed:
-            self._parsed = {text: self.runtime.document(text)}
-        return self._parsed[text]
-
-    def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
-        """The letters a split index of the register of ``kind`` has a page for ('' for
-        names in other scripts), and the letter of each entry."""
-        if self.functions is None:
-            raise ValueError("the index is not split: it has no letter pages")
-        arguments = [self._source(kind), self.runtime.string(kind)]
-        letters = self.functions.call(f"{{{KIM}}}index-letters", arguments)
-        pairs = self.functions.call(f"{{{KIM}}}entry-letters", arguments)
-        letter_of = {}
-        for i in range(pairs.size):
-            entry, _, letter = str(pairs.item_at(i).get_string_value()).partition(" ")
-            letter_of[entry] = letter
-        return [str(letters.item_at(i).get_string_value()) for i in range(letters.size)], letter_of
 
 
 __all__ = ["INDEX_PAGES", "BuildResult", "build"]
