@@ -1351,6 +1351,7 @@ def test_an_earlier_output_is_replaced_without_its_build_state(
     out.mkdir()
     (out / "README.md").write_text("kept\n", encoding="utf-8")
     (out / ".gitignore").write_text("*\n", encoding="utf-8")
+    (out / ".DS_Store").write_bytes(b"\0")  # left by a file manager
     assert_clean(invoke(small.root, "build", "--out", str(out)), 0)
     shutil.rmtree(tmp_path / ".site.cache")
     (out / "html" / "stale.html").write_text("stale\n", encoding="utf-8")

@@ -37,6 +37,10 @@ KEEP = ("README.md", ".gitkeep", ".gitignore")
 OWNED = ("html", "text", "data")
 """The folders a build writes at the top of its output folder."""
 
+LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
+"""Files a file manager leaves in any folder it shows: no reason to refuse an output
+folder, and not carried over."""
+
 _GENERATOR = b'<meta name="generator" content="kimedition'
 """What the home page of a build made with the toolkit's stylesheets carries."""
 
@@ -66,7 +70,9 @@ def check_target(out: Path, edition: Edition) -> None:
         raise UsageError(f"{out}: {where} a folder of the edition's sources ({folder}); {advice}")
     if link or not resolved.is_dir():
         return
-    entries = sorted(entry.name for entry in os.scandir(resolved) if entry.name not in KEEP)
+    entries = sorted(
+        entry.name for entry in os.scandir(resolved) if entry.name not in (*KEEP, *LITTER)
+    )
     if not entries:
         return
     replace = "a build replaces the whole folder, so choose an empty or new folder with --out"
