@@ -199,7 +199,7 @@ def build(
     """
     target = (out or edition.default_output).absolute()
     check_base_url(base_url)
-    check_target(target, edition)
+    check_target(target, edition, BuildState.for_output(target).path)
     with OutputLock(target), _terminate_as_exception():
         recover(target)
         staging = Staging(target)

@@ -45,17 +45,16 @@ _GENERATOR = b'<meta name="generator" content="kimedition'
 """What the home page of a build made with the toolkit's stylesheets carries."""
 
 
-def check_target(out: Path, edition: Edition) -> None:
+def check_target(out: Path, edition: Edition, state: Path) -> None:
     """Refuse an output folder that a build must not replace, before anything is written.
 
     A full build replaces its output folder whole, so the folder may not be the edition
     folder or one that holds it, nor lie in its sources (:attr:`Edition.source_dirs`);
-    and a folder that exists must be empty, hold only :data:`KEEP` files, or be the
-    output of an earlier build: nothing at its top but :data:`OWNED` folders and
-    :data:`KEEP` files, and the build's state next to it or a home page made by the
-    toolkit. An ``out`` that is a symbolic link is itself replaced,
-    never what it points to, so only where the link lies counts. Raises
-    :class:`UsageError` saying what to do.
+    and a folder that exists must hold nothing but :data:`KEEP` and :data:`LITTER`
+    files, or be the output of an earlier build: nothing else at its top but
+    :data:`OWNED` folders, and the build's ``state`` file or a home page made by the
+    toolkit. An ``out`` that is a symbolic link is itself replaced, never what it points
+    to, so only where the link lies counts. Raises :class:`UsageError` saying what to do.
     """
     link = out.is_symlink()
     resolved = out.parent.resolve() / out.name if link else out.resolve()
@@ -70,9 +69,11 @@ def check_target(out: Path, edition: Edition) -> None:
         raise UsageError(f"{out}: {where} a folder of the edition's sources ({folder}); {advice}")
     if link or not resolved.is_dir():
         return
-    entries = sorted(
-        entry.name for entry in os.scandir(resolved) if entry.name not in (*KEEP, *LITTER)
-    )
+    try:
+        with os.scandir(resolved) as found:
+            entries = sorted(entry.name for entry in found if entry.name not in (*KEEP, *LITTER))
+    except OSError as error:
+        raise UsageError(f"{out}: cannot list this folder: {error.strerror}") from None
     if not entries:
         return
     replace = "a build replaces the whole folder, so choose an empty or new folder with --out"
@@ -81,7 +82,6 @@ def check_target(out: Path, edition: Edition) -> None:
         raise UsageError(
             f"{out / foreign[0]}: not something a build writes; {replace}, or move it away"
         )
-    state = out.parent / f".{out.name}.cache" / "state.json"
     if not state.is_file() and not _made_by_toolkit(resolved / "html" / "index.html"):
         raise UsageError(
             f"{out}: not the output of an earlier build (no build state next to it, no home "
