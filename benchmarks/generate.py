@@ -760,6 +760,20 @@ def orgs_xml(registers: Registers, seed: int) -> str:
     return _register("register-orgs", "organisations", "listOrg", entries, seed)
 
 
+MARK = "<publisher>kimedition benchmark</publisher>"
+"""What the header of every generated edition says, and no real edition's does."""
+
+
+def generated(root: Path) -> bool:
+    """Whether the edition folder ``root`` was written by :func:`generate` (its header
+    carries :data:`MARK`), so that it may be replaced."""
+    try:
+        with (Path(root) / "tei" / "edition.xml").open("rb") as handle:
+            return MARK.encode() in handle.read(65536)
+    except OSError:
+        return False
+
+
 def edition_xml(seed: int, documents: int) -> str:
     categories = "".join(
         f'          <category xml:id="type-{tid}">\n'
@@ -770,7 +784,7 @@ def edition_xml(seed: int, documents: int) -> str:
     source = (
         "        <bibl>\n"
         "          <title>Synthetic benchmark collection</title>\n"
-        "          <publisher>kimedition benchmark</publisher>\n"
+        f"          {MARK}\n"
         f"          <quote>A synthetic collection of {documents} records dated 1945 to 1990, "
         f"generated from seed {seed}.</quote>\n"
         "        </bibl>"
@@ -1324,15 +1338,22 @@ def generate(
     places: int = 1000,
     orgs: int = 300,
 ) -> None:
-    """Write a synthetic edition into ``root`` (its ``tei/`` folder is replaced).
+    """Write a synthetic edition into ``root`` (its ``tei/`` folder is replaced, when this
+    function wrote it: any other raises :class:`ValueError`, so that a real edition's
+    sources are never deleted).
 
     Same arguments, same bytes. The edition validates with no error; every register
     entry is mentioned when ``documents`` is at least (persons + places + orgs) / 30.
     """
     if documents < 1 or persons < 2 or places < 3 or orgs < 1:
         raise ValueError("need at least 1 document, 2 persons, 3 places and 1 organisation")
-    registers = make_registers(seed, persons, places, orgs)
     tei = Path(root) / "tei"
+    if tei.exists() and not generated(Path(root)):
+        raise ValueError(
+            f"{tei}: not written by this script (a real edition's sources?); it is never "
+            "replaced: choose another folder"
+        )
+    registers = make_registers(seed, persons, places, orgs)
     if tei.exists():
         shutil.rmtree(tei)
     (tei / "documents").mkdir(parents=True)
@@ -1479,7 +1500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--orgs", type=int, default=300, help="organisations in the register")
     parser.add_argument("--stats", action="store_true", help="print statistics as JSON")
     args = parser.parse_args(argv)
-    generate(args.out, args.documents, args.seed, args.persons, args.places, args.orgs)
+    try:
+        generate(args.out, args.documents, args.seed, args.persons, args.places, args.orgs)
+    except ValueError as error:
+        parser.error(str(error))
     stats = edition_stats(args.out)
     if args.stats:
         print(json.dumps(stats.as_dict(), indent=2))

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generate import edition_stats, generate
+from generate import edition_stats, generate, generated
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
@@ -233,7 +233,7 @@ def run_size(
     # Everything of this size lives in one folder, deleted first: a full build then
     # starts from nothing, not even what a build keeps next to its output (its cache).
     folder = work / str(size)
-    if folder.exists():
+    if folder.exists():  # main() made sure that an earlier run left it
         shutil.rmtree(folder)
     edition, out = folder / "edition", folder / "output"
     logs = args.output / "logs"
@@ -673,6 +673,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--sizes takes whole numbers separated by commas, e.g. 1000,10000")
     if not sizes or min(sizes) < 1:
         parser.error("--sizes needs at least one positive number")
+    for size in sizes if args.work is not None else []:
+        folder = args.work / str(size)
+        if folder.exists() and not generated(folder / "edition"):
+            parser.error(
+                f"{folder}: not left by an earlier run of this benchmark, so it is not deleted; "
+                "choose another --work"
+            )
 
     kimedition = kimedition_command()
     jobs_build = bool(args.jobs) and supports(kimedition, "build", "--jobs")

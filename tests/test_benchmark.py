@@ -100,6 +100,44 @@ def test_same_seed_same_bytes(tmp_path: Path, generator: ModuleType) -> None:
     assert first == second
 
 
+def test_a_real_edition_is_never_replaced(tmp_path: Path, generator: ModuleType) -> None:
+    """The generator replaces the tei/ folder it wrote before, and no other."""
+    real = tmp_path / "real"
+    (real / "tei").mkdir(parents=True)
+    for name in ("edition.xml", "persons.xml"):
+        (real / "tei" / name).write_bytes((ROOT / "tei" / name).read_bytes())
+    before = digest(real)
+    with pytest.raises(ValueError, match="not written by this script"):
+        generator.generate(real, 12, 11, **SMALL)
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "generate.py"), str(real), "--documents", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "never replaced: choose another folder" in run.stderr
+    assert digest(real) == before
+    generator.generate(tmp_path / "again", 12, 11, **SMALL)
+    generator.generate(tmp_path / "again", 12, 12, **SMALL)  # its own: replaced
+    assert generator.generated(tmp_path / "again")
+
+
+def test_harness_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    mine = tmp_path / "30"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "30", "--work", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "not left by an earlier run of this benchmark" in run.stderr
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 def test_other_seed_other_edition(tmp_path: Path, generator: ModuleType) -> None:
     generator.generate(tmp_path / "a", 12, 11, **SMALL)
     generator.generate(tmp_path / "b", 12, 12, **SMALL)
