@@ -1361,6 +1361,57 @@ def test_an_earlier_output_is_replaced_without_its_build_state(
     assert (out / ".gitignore").read_text(encoding="utf-8") == "*\n"
 
 
+# What a pull request can plant next to the output folder: the build's journal, cache
+# and lock are the build's own files, read only as the build wrote them, never followed.
+
+
+def test_a_planted_journal_moves_and_deletes_nothing(
+    small: SmallEdition, tmp_path: Path, secret: Path
+) -> None:
+    outside = secret.parent
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n", encoding="utf-8")
+    journal = small.root / ".output.journal"
+    for staging, moves, removals in [
+        (str(outside), ["secret.txt"], []),
+        (str(small.root / ".output.build-x"), [], ["../../victim.txt", str(victim)]),
+    ]:
+        record = {"staging": staging, "moves": moves, "removals": removals}
+        journal.write_text(json.dumps(record), encoding="utf-8")
+        before = tree_hashes(outside)
+        run = invoke(small.root, "build")
+        assert_clean(run, 0)
+        assert tree_hashes(outside) == before
+        assert victim.read_text(encoding="utf-8") == "keep\n"
+        assert not journal.exists()
+        assert_no_secret(secret, small.root, run)
+
+
+@pytest.mark.parametrize("planted", [".output.journal", ".output.cache/state.json"])
+def test_a_planted_link_to_a_device_does_not_hang_the_build(
+    small: SmallEdition, planted: str
+) -> None:
+    link = small.root / planted
+    link.parent.mkdir(exist_ok=True)
+    link.symlink_to("/dev/zero")
+    assert_clean(invoke(small.root, "build"), 0)
+    assert (small.root / "output" / "html" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("planted", [".output.cache", ".output.lock"])
+def test_a_planted_link_beside_the_output_is_not_written_through(
+    small: SmallEdition, tmp_path: Path, planted: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "lock" if planted.endswith("lock") else outside
+    (small.root / planted).symlink_to(target)
+    for _ in range(2):
+        assert_clean(invoke(small.root, "build"), 0)
+    assert list(outside.iterdir()) == []
+    assert not (small.root / planted).is_symlink()
+
+
 def test_internal_error_is_one_line_with_a_report_hint(
     small: SmallEdition, monkeypatch: pytest.MonkeyPatch
 ) -> None:

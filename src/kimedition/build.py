@@ -89,6 +89,7 @@ from .output import (
     OutputLock,
     Staging,
     check_target,
+    claim,
     commit_changes,
     listing,
     recover,
@@ -201,6 +202,8 @@ def build(
     check_base_url(base_url)
     check_target(target, edition, BuildState.for_output(target).path)
     with OutputLock(target), _terminate_as_exception():
+        # What the build keeps beside its output is its own: never a link planted there.
+        claim(BuildState.for_output(target).path.parent)
         recover(target)
         staging = Staging(target)
 

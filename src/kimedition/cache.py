@@ -40,6 +40,7 @@ from . import __version__
 from .edition import Edition
 from .engine import Context, Scan
 from .indexes import Card, CardFacts
+from .output import read_regular
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
@@ -57,12 +58,20 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+STATE_LIMIT = 1024 * 1024 * 1024
+"""The largest state file read back (25 MB at 10,000 documents)."""
+
+
 def read_json(path: Path) -> Any:
-    """The JSON value in ``path``; None when the file is missing, unreadable or not JSON
-    (a state file that cannot be read counts as no state)."""
+    """The JSON value in ``path``; None when it is missing, not a regular file (a link
+    is not followed), larger than :data:`STATE_LIMIT` or not JSON (a state file that
+    cannot be read counts as no state)."""
+    data = read_regular(path, STATE_LIMIT)
+    if data is None:
+        return None
     try:
-        return orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
         return None
 
 

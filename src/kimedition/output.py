@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -100,6 +101,39 @@ def _made_by_toolkit(home: Path) -> bool:
         return False
 
 
+JOURNAL_LIMIT = 256 * 1024 * 1024
+"""The largest journal read back (a build of 10,000 documents writes about 2 MB)."""
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The content of ``path`` if it is a regular file of at most ``limit`` bytes, opened
+    without following a link; None for anything else (missing, a link, a folder, a
+    device, a pipe, too large)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        data = stream.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def claim(path: Path) -> None:
+    """Make sure that ``path``, a file or folder the build keeps next to its output, is
+    not a link or a special file planted there: such a thing is removed, never followed
+    (a real folder or regular file is left to its reader)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be read: {error.strerror}") from None
+    if stat.S_ISLNK(info.st_mode) or not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+        path.unlink()
+
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -137,7 +171,8 @@ class OutputLock:
                 "or choose another --out"
             )
         try:
-            self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            claim(self.path)
+            self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as error:
             raise UsageError(
                 f"{self.path.parent}: cannot create the build lock: {error.strerror}"
@@ -304,12 +339,14 @@ def _signals_held() -> Iterator[None]:
 
 
 def _apply(out: Path, staging: Path, moves: list[str], removals: list[str]) -> None:
+    inside = out.resolve()
     for relative in moves:
         source = staging / relative
-        if source.exists():
+        if source.is_file() and not source.is_symlink():
             target = out / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            if target.parent.resolve().is_relative_to(inside):  # no link leads out
+                os.replace(source, target)
     for relative in removals:
         target = out / relative
         with suppress(FileNotFoundError):
@@ -337,7 +374,9 @@ def commit_changes(staging: Staging, removals: list[str]) -> None:
     journal = _journal_path(out)
     record = {"staging": str(staging.root), "moves": moves, "removals": sorted(removals)}
     with _signals_held():
-        with open(journal, "w", encoding="utf-8") as handle:
+        claim(journal)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+        with os.fdopen(os.open(journal, flags, 0o644), "w", encoding="utf-8") as handle:
             json.dump(record, handle)
             handle.flush()
             os.fsync(handle.fileno())
@@ -346,16 +385,56 @@ def commit_changes(staging: Staging, removals: list[str]) -> None:
 
 
 def recover(out: Path) -> bool:
-    """Complete a commit that was interrupted; whether there was one to complete."""
+    """Complete a commit that was interrupted; whether there was one to complete.
+
+    Only a journal as :func:`commit_changes` writes it is followed: a regular file naming
+    a staging folder of this output and files inside the output. Anything else (a
+    journal cut short, which was written before any file was moved, or a file planted
+    next to the output) is removed unread or unfollowed.
+    """
     journal = _journal_path(out)
-    try:
-        record = json.loads(journal.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    claim(journal)
+    if not journal.exists():
         return False
-    except ValueError:
-        # A journal cut short was written before any file was moved.
-        journal.unlink()
-        return False
-    _apply(out, Path(record["staging"]), list(record["moves"]), list(record["removals"]))
+    if journal.is_dir():
+        raise UsageError(f"{journal}: a folder where the build keeps its journal; remove it")
+    data = read_regular(journal, JOURNAL_LIMIT)
+    record = _journal_record(out, data) if data is not None else None
+    if record is not None:
+        _apply(out, *record)
     journal.unlink()
-    return True
+    return record is not None
+
+
+def _journal_record(out: Path, data: bytes) -> tuple[Path, list[str], list[str]] | None:
+    """The staging folder, moves and removals of a journal :func:`commit_changes` wrote;
+    None for any other content."""
+    try:
+        record = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    staging, moves, removals = record.get("staging"), record.get("moves"), record.get("removals")
+    if not (isinstance(staging, str) and isinstance(moves, list) and isinstance(removals, list)):
+        return None
+    folder = Path(staging)
+    if (
+        folder.parent != out.parent
+        or not folder.name.startswith(f".{out.name}.build-")
+        or folder.is_symlink()
+        or not all(isinstance(p, str) and _plain_relative(p) for p in (*moves, *removals))
+    ):
+        return None
+    return folder, moves, removals
+
+
+def _plain_relative(relative: str) -> bool:
+    """Whether ``relative`` names a file inside a folder: relative, with no ``..``,
+    ``.`` or empty part, no NUL."""
+    return (
+        bool(relative)
+        and "\0" not in relative
+        and not relative.startswith("/")
+        and all(part not in ("", ".", "..") for part in relative.split("/"))
+    )
