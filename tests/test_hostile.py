@@ -1387,6 +1387,23 @@ def test_a_planted_journal_moves_and_deletes_nothing(
         assert_no_secret(secret, small.root, run)
 
 
+def test_a_planted_build_cache_keeps_nothing_planted_in_the_output(
+    small: SmallEdition, tmp_path: Path
+) -> None:
+    """A pull request may bring a build's cache and output, made to match its sources,
+    with a page changed: what was kept for another folder is not trusted, and the page
+    is made again."""
+    assert_clean(invoke(small.root, "build"), 0)
+    clean = tree_hashes(small.root / "output")
+    checkout = tmp_path / "checkout"  # the same files, modification times and all
+    shutil.copytree(small.root, checkout, symlinks=True)
+    page = checkout / "output" / "html" / "documents" / f"{DOCUMENT_ID}.html"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("</body>", "<script>alert(1)</script></body>"), "utf-8")
+    assert_clean(invoke(checkout, "build"), 0)
+    assert tree_hashes(checkout / "output") == clean
+
+
 @pytest.mark.parametrize("planted", [".output.journal", ".output.cache/state.json"])
 def test_a_planted_link_to_a_device_does_not_hang_the_build(
     small: SmallEdition, planted: str

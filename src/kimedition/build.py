@@ -91,6 +91,7 @@ from .output import (
     check_target,
     claim,
     commit_changes,
+    folder_identity,
     listing,
     recover,
 )
@@ -374,6 +375,11 @@ class _Build:
         self.previous = BuildState.for_output(self.target).load()
         self.state = BuildState(self.previous.path)
         self.cards = CardStore.for_output(self.target)
+        if self.previous.output != folder_identity(self.target):
+            # Not kept for this folder as the last build left it (copied, replaced, or
+            # checked out with the files beside it planted): nothing of it is trusted.
+            self.previous = BuildState(self.previous.path)
+            self.cards.discard()
         self.stored = self.cards.keys()
         # Reuse outputs only when the previous output is there, with no link in it through
         # which files could be moved out of the folder.
@@ -596,6 +602,8 @@ class _Build:
             return None
         if not self.target.is_dir() or quick.get("folders") != self._folders():
             return None
+        if quick.get("output") != folder_identity(self.target):
+            return None
         return quick
 
     def build(self, strict: bool) -> BuildResult:
@@ -628,6 +636,7 @@ class _Build:
             self._stop_if_invalid(report, strict)
             self.finish(digests, cards)
         self.commit()
+        self.state.output = folder_identity(self.target)
         self.state.fingerprint = fingerprint
         self.state.remember_problems(report.problems)
         try:
@@ -643,6 +652,7 @@ class _Build:
             "problems": self.state.problems,
             "documents": len(cards),
             "files": sorted(self.state.outputs),
+            "output": self.state.output,
         }
         write_json(self.quick, quick)
         return BuildResult(

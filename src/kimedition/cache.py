@@ -202,6 +202,9 @@ class BuildState:
     """The validation problems of the build, with their paths."""
     memo: dict[str, Any] = field(default_factory=dict)
     """Other results worth keeping between builds, each stored with its own key."""
+    output: list[int] = field(default_factory=list)
+    """The identity of the output folder as the build left it
+    (:func:`~kimedition.output.folder_identity`)."""
 
     @classmethod
     def for_output(cls, out: Path) -> BuildState:
@@ -221,6 +224,7 @@ class BuildState:
         self.fingerprint = data.get("fingerprint", "")
         self.problems = data.get("problems", [])
         self.memo = data.get("memo", {})
+        self.output = data.get("output", [])
         return self
 
     def save(self) -> None:
@@ -235,6 +239,7 @@ class BuildState:
             "fingerprint": self.fingerprint,
             "problems": self.problems,
             "memo": self.memo,
+            "output": self.output,
         }
         write_json(self.path, payload)
 
@@ -438,6 +443,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
             and all(isinstance(key, str) for key in data.get("outputs", {}).values())
             and mapping(data.get("memo", {}))
             and isinstance(data.get("problems", []), list)
+            and isinstance(data.get("output", []), list)
         )
     except AttributeError:  # a part that is not a mapping
         return False
@@ -578,3 +584,8 @@ class CardStore:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def discard(self) -> None:
+        """Forget every stored card: remove the file (a link is removed, not followed)."""
+        self.close()
+        self.path.unlink(missing_ok=True)

@@ -515,6 +515,12 @@ def _kill(executor: ProcessPoolExecutor) -> None:
             process.kill()
     for process in processes:
         process.join(timeout=5)
+    # The pool's manager thread sees its workers gone and closes its wake-up pipe; waited
+    # for, so that Python's exit handler, which writes to that pipe, cannot race the
+    # closing (Python 3.11 then prints a traceback at exit: "Bad file descriptor").
+    manager = getattr(executor, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def run_pass(

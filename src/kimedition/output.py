@@ -120,6 +120,21 @@ def read_regular(path: Path, limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
+def folder_identity(folder: Path) -> list[int]:
+    """The device, inode and status-change time of ``folder`` ([] when it is missing, a
+    link or not a folder). A build records it with what it keeps beside the folder, and
+    trusts what it kept only for the same folder as it left it: not for a copy, a
+    replacement, or a folder checked out with planted files (none of which a user can
+    give the same status-change time)."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return []
+    if not stat.S_ISDIR(info.st_mode):
+        return []
+    return [info.st_dev, info.st_ino, info.st_ctime_ns]
+
+
 def claim(path: Path) -> None:
     """Make sure that ``path``, a file or folder the build keeps next to its output, is
     not a link or a special file planted there: such a thing is removed, never followed
