@@ -11,6 +11,14 @@ commit takes milliseconds, Ctrl-C and SIGTERM wait for it, and if the process di
 half-way the next build completes it first (:func:`recover`).
 
 A lock file next to the target keeps two builds from writing the same folder at once.
+
+Before anything is written, :func:`check_target` refuses a folder that a build must not
+replace (the edition's own, its sources, or one holding files no build wrote). What a
+build keeps beside its output (the lock, the journal, the cache folder) may have been
+planted there, in a pull request say: none of it is ever a link or a special file
+(:func:`claim`, :func:`read_regular`), a journal is followed only inside the output, and
+the cache is trusted only for the folder as the last build left it
+(:func:`folder_identity`).
 """
 
 from __future__ import annotations
