@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree, html
 
-from conftest import ROOT, SmallEdition
+from conftest import DOCUMENT_ID, ROOT, SmallEdition
 from kimedition.build import INDEX_PAGES
 from kimedition.cli import cli
 from kimedition.edition import Edition
@@ -412,3 +412,13 @@ def test_progress_is_shown_on_a_terminal_and_quiet_silences_it(small: SmallEditi
     assert "checking" in shown and "publishing" in shown
     assert "built 1 document into" in shown
     assert run("--quiet", "--out", str(small.root / "second")) == ""
+
+
+def test_a_base_url_without_its_final_slash_still_names_the_folder(
+    runner: CliRunner, small: SmallEdition
+) -> None:
+    """The pages' public addresses are the base URL with their paths appended."""
+    assert build(runner, small.root, "--base-url", "https://example.org/kim").exit_code == 0
+    document = small.root / "output" / "html" / "documents" / f"{DOCUMENT_ID}.html"
+    canonical = f'<link rel="canonical" href="https://example.org/kim/documents/{DOCUMENT_ID}.html"'
+    assert canonical in document.read_text(encoding="utf-8")

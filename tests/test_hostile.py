@@ -1120,12 +1120,20 @@ def test_attribute_payloads_are_rejected_and_nothing_is_written(
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)//", "data:text/html,x", '"><script>alert(1)</script>', "file:///etc/"],
+    [
+        "javascript:alert(1)//",
+        "data:text/html,x",
+        '"><script>alert(1)</script>',
+        "file:///etc/",
+        "https:///no-host/",
+        "https://example.org/kim/?q=1",
+        "https://example.org/kim/#top",
+    ],
 )
 def test_base_url_must_be_http(small: SmallEdition, url: str) -> None:
     run = invoke(small.root, "build", "--base-url", url)
     assert_clean(run, 2)
-    assert "--base-url" in run.err and "http" in run.err
+    assert "--base-url" in run.err and "https://example.org/kim/" in run.err
     assert not (small.root / "output").exists()
 
 

@@ -39,6 +39,7 @@ from functools import cache, partial
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -147,15 +148,25 @@ _PUBLIC_URL = re.compile(r"https?://[^\s\"'<>\\`]+", re.IGNORECASE)
 
 
 def check_base_url(value: str) -> str:
-    """``value`` if it is empty or an http(s) address; it is written into every page.
+    """``value`` if it is empty, else the http(s) address of the folder the edition is
+    published in, ending in ``/`` (added when missing: the pages' addresses are made by
+    appending their paths to it). It is written into every page.
 
-    Raises :class:`UsageError` for anything else (``javascript:``, a relative path…).
+    Raises :class:`UsageError` for anything else (``javascript:``, a relative path, an
+    address with no host, a query or a fragment).
     """
-    if value and not _PUBLIC_URL.fullmatch(value):
+    if not value:
+        return value
+    if not _PUBLIC_URL.fullmatch(value) or not urlsplit(value).netloc:
         raise UsageError(
             f"{value!r} is not an http:// or https:// address (e.g. https://example.org/kim/)"
         )
-    return value
+    if "?" in value or "#" in value:
+        raise UsageError(
+            f"{value!r}: the edition's address cannot hold a query (?) or a fragment (#); give "
+            "the folder its pages are published in, e.g. https://example.org/kim/"
+        )
+    return value if value.endswith("/") else value + "/"
 
 
 class Interrupted(BaseException):

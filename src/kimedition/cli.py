@@ -252,7 +252,8 @@ def _public_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
     default="",
     metavar="URL",
     callback=_public_url,
-    help="The edition's public address (http or https), used in citations and stable links.",
+    help="The edition's public address: the http(s) folder its pages are published in "
+    "(a final / is added), used in citations and stable links.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @run_options
