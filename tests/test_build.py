@@ -422,3 +422,39 @@ def test_a_base_url_without_its_final_slash_still_names_the_folder(
     document = small.root / "output" / "html" / "documents" / f"{DOCUMENT_ID}.html"
     canonical = f'<link rel="canonical" href="https://example.org/kim/documents/{DOCUMENT_ID}.html"'
     assert canonical in document.read_text(encoding="utf-8")
+
+
+def test_the_sitemap_lists_every_page_by_its_public_address(
+    runner: CliRunner, small: SmallEdition
+) -> None:
+    out = small.root / "output" / "html"
+    assert build(runner, small.root).exit_code == 0
+    assert not (out / "sitemap.xml").exists()  # no address, no sitemap
+    assert build(runner, small.root, "--base-url", "https://example.org/kim/").exit_code == 0
+    root = etree.parse(str(out / "sitemap.xml")).getroot()
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+    listed = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert listed == sorted(f"https://example.org/kim/{page}" for page in pages)
+    canonical = html.parse(str(out / "documents" / f"{DOCUMENT_ID}.html")).xpath(
+        '//link[@rel = "canonical"]/@href'
+    )
+    assert canonical[0] in listed
+
+
+def test_a_sitemap_of_many_pages_is_split_under_an_index() -> None:
+    from kimedition.sitemap import sitemap_files
+
+    pages = [f"documents/d{i}.html" for i in range(7)] + ["assets/kimedition.css"]
+    files = sitemap_files("https://example.org/kim/", pages, limit=3)
+    assert list(files) == ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = etree.fromstring(files["sitemap.xml"].encode())
+    assert index.xpath("s:sitemap/s:loc/text()", namespaces=ns) == [
+        f"https://example.org/kim/sitemap-{n}.xml" for n in (1, 2, 3)
+    ]
+    parts = [etree.fromstring(files[f"sitemap-{n}.xml"].encode()) for n in (1, 2, 3)]
+    listed = [loc for part in parts for loc in part.xpath("s:url/s:loc/text()", namespaces=ns)]
+    assert [len(part) for part in parts] == [3, 3, 1]
+    assert listed == sorted(f"https://example.org/kim/documents/d{i}.html" for i in range(7))
+    assert sitemap_files("", pages) == {}

@@ -113,6 +113,7 @@ from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, UnreadableSource, lo
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
 from .saxon import TransformError, real_stderr
+from .sitemap import sitemap_files
 from .validate import ValidationReport
 from .watchdog import DEFAULT_TIMEOUT
 
@@ -881,6 +882,10 @@ class _Build:
                 content = asset.read_bytes()
                 relative = f"html/assets/{asset.relative_to(assets).as_posix()}"
                 self._emit(relative, digest(content), _constant(content))
+        # Last: every page of the build is known by now.
+        pages = (p.removeprefix("html/") for p in self.state.outputs if p.startswith("html/"))
+        for name, text in sitemap_files(self.settings.base_url, pages).items():
+            self._emit(f"html/{name}", digest(text), _constant(text))
 
     def _index_in_parts(
         self,
