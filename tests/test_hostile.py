@@ -1423,6 +1423,25 @@ def test_a_planted_link_to_a_device_does_not_hang_the_build(
     assert (small.root / "output" / "html" / "index.html").is_file()
 
 
+def test_what_stands_in_place_of_the_build_files_is_replaced_or_named(
+    small: SmallEdition,
+) -> None:
+    """A file where the build keeps its cache folder is replaced; a folder where it keeps
+    a file is one clear message, and nothing is built."""
+    (small.root / ".output.cache").write_text("not a folder\n", encoding="utf-8")
+    assert_clean(invoke(small.root, "build"), 0)
+    assert (small.root / ".output.cache" / "state.json").is_file()
+    shutil.rmtree(small.root / "output")
+    (small.root / ".output.journal").mkdir()
+    run = invoke(small.root, "build")
+    assert_clean(run, 2)
+    assert run.err == (
+        f"Error: {small.root / '.output.journal'}: a folder where the build keeps a file of "
+        "its own; remove it\n"
+    )
+    assert not (small.root / "output").exists()
+
+
 @pytest.mark.parametrize("planted", [".output.cache", ".output.lock"])
 def test_a_planted_link_beside_the_output_is_not_written_through(
     small: SmallEdition, tmp_path: Path, planted: str

@@ -216,7 +216,7 @@ def build(
     check_target(target, edition, BuildState.for_output(target).path)
     with OutputLock(target), _terminate_as_exception():
         # What the build keeps beside its output is its own: never a link planted there.
-        claim(BuildState.for_output(target).path.parent)
+        claim(BuildState.for_output(target).path.parent, folder=True)
         recover(target)
         staging = Staging(target)
 

@@ -143,18 +143,23 @@ def folder_identity(folder: Path) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_ctime_ns]
 
 
-def claim(path: Path) -> None:
-    """Make sure that ``path``, a file or folder the build keeps next to its output, is
-    not a link or a special file planted there: such a thing is removed, never followed
-    (a real folder or regular file is left to its reader)."""
+def claim(path: Path, *, folder: bool = False) -> None:
+    """Make sure that ``path``, a file (or, with ``folder``, the folder) the build keeps
+    next to its output, is what the build made: anything else found there (a link, a
+    special file, a file in place of the folder), planted say, is removed, never followed;
+    a folder in place of a file is one clear :class:`UsageError`. What is there already is
+    left to its reader, which checks its content."""
     try:
         info = path.lstat()
     except FileNotFoundError:
         return
     except OSError as error:
         raise UsageError(f"{path}: cannot be read: {error.strerror}") from None
-    if stat.S_ISLNK(info.st_mode) or not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
-        path.unlink()
+    if (stat.S_ISDIR if folder else stat.S_ISREG)(info.st_mode):
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{path}: a folder where the build keeps a file of its own; remove it")
+    path.unlink()
 
 
 _RENAME_EXCHANGE = 2
@@ -419,8 +424,6 @@ def recover(out: Path) -> bool:
     claim(journal)
     if not journal.exists():
         return False
-    if journal.is_dir():
-        raise UsageError(f"{journal}: a folder where the build keeps its journal; remove it")
     data = read_regular(journal, JOURNAL_LIMIT)
     record = _journal_record(out, data) if data is not None else None
     if record is not None:
