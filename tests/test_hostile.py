@@ -1369,6 +1369,10 @@ def test_an_earlier_output_is_replaced_without_its_build_state(
     assert (out / ".gitignore").read_text(encoding="utf-8") == "*\n"
 
 
+STORED = ("state.json", "quick.json", "cards.sqlite")
+"""The files the build keeps in its cache folder."""
+
+
 # What a pull request can plant next to the output folder: the build's journal, cache
 # and lock are the build's own files, read only as the build wrote them, never followed.
 
@@ -1423,21 +1427,25 @@ def test_a_planted_link_to_a_device_does_not_hang_the_build(
     assert (small.root / "output" / "html" / "index.html").is_file()
 
 
-def test_what_stands_in_place_of_the_build_files_is_replaced_or_named(
-    small: SmallEdition,
-) -> None:
-    """A file where the build keeps its cache folder is replaced; a folder where it keeps
-    a file is one clear message, and nothing is built."""
+def test_a_file_in_place_of_the_cache_folder_is_replaced(small: SmallEdition) -> None:
     (small.root / ".output.cache").write_text("not a folder\n", encoding="utf-8")
     assert_clean(invoke(small.root, "build"), 0)
     assert (small.root / ".output.cache" / "state.json").is_file()
-    shutil.rmtree(small.root / "output")
-    (small.root / ".output.journal").mkdir()
+
+
+@pytest.mark.parametrize(
+    "place",
+    [".output.journal", ".output.lock", *(f".output.cache/{n}" for n in STORED)],
+)
+def test_a_folder_in_place_of_a_build_file_is_one_clear_message(
+    small: SmallEdition, place: str
+) -> None:
+    (small.root / place).mkdir(parents=True)
     run = invoke(small.root, "build")
     assert_clean(run, 2)
     assert run.err == (
-        f"Error: {small.root / '.output.journal'}: a folder where the build keeps a file of "
-        "its own; remove it\n"
+        f"Error: {small.root / place}: a folder where the build keeps a file of its own; "
+        "remove it\n"
     )
     assert not (small.root / "output").exists()
 

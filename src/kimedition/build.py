@@ -131,6 +131,10 @@ SPLIT_AT = 500
 """From this many documents on, the indexes are published one page per letter and the
 list of documents one page per year, so that no page grows past a few megabytes."""
 
+QUICK = "quick.json"
+"""The small file beside the build state that lets a build with nothing to do stop at
+once."""
+
 
 @dataclass
 class BuildResult:
@@ -216,7 +220,10 @@ def build(
     check_target(target, edition, BuildState.for_output(target).path)
     with OutputLock(target), _terminate_as_exception():
         # What the build keeps beside its output is its own: never a link planted there.
-        claim(BuildState.for_output(target).path.parent, folder=True)
+        state = BuildState.for_output(target).path
+        claim(state.parent, folder=True)
+        for kept in (state, state.with_name(QUICK), CardStore.for_output(target).path):
+            claim(kept)
         recover(target)
         staging = Staging(target)
 
@@ -373,7 +380,7 @@ class _Build:
         self.staging = staging
         self.progress = progress
         self.stop = stop
-        self.quick = BuildState.for_output(target).path.with_name("quick.json")
+        self.quick = BuildState.for_output(target).path.with_name(QUICK)
         self.files = source_files(edition)
         """The sources, listed once for the whole build."""
         self.names_digest = ""
