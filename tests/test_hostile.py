@@ -1416,6 +1416,29 @@ def test_a_planted_build_cache_keeps_nothing_planted_in_the_output(
     assert tree_hashes(checkout / "output") == clean
 
 
+def test_a_journal_never_moves_or_removes_through_a_link_in_the_output(
+    small: SmallEdition, tmp_path: Path
+) -> None:
+    """Even a journal naming this output's staging folder and plain paths is followed only
+    inside the output: a link in the output that leads elsewhere is not gone through."""
+    assert_clean(invoke(small.root, "build"), 0)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.html").write_text("keep\n", encoding="utf-8")
+    (small.root / "output" / "html" / "elsewhere").symlink_to(outside)
+    staging = small.root / ".output.build-planted"
+    (staging / "html" / "elsewhere" / "sub").mkdir(parents=True)
+    (staging / "html" / "elsewhere" / "sub" / "page.html").write_text("x\n", encoding="utf-8")
+    record = {
+        "staging": str(staging),
+        "moves": ["html/elsewhere/sub/page.html"],
+        "removals": ["html/elsewhere/victim.html"],
+    }
+    (small.root / ".output.journal").write_text(json.dumps(record), encoding="utf-8")
+    assert_clean(invoke(small.root, "build"), 0)
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.html"]
+
+
 @pytest.mark.parametrize("planted", [".output.journal", ".output.cache/state.json"])
 def test_a_planted_link_to_a_device_does_not_hang_the_build(
     small: SmallEdition, planted: str

@@ -369,15 +369,22 @@ def _signals_held() -> Iterator[None]:
 
 def _apply(out: Path, staging: Path, moves: list[str], removals: list[str]) -> None:
     inside = out.resolve()
+
+    def within(target: Path) -> bool:
+        # No link on the way to ``target`` leads out of the output (checked before any
+        # folder is made or file touched there).
+        return target.parent.resolve().is_relative_to(inside)
+
     for relative in moves:
         source = staging / relative
-        if source.is_file() and not source.is_symlink():
-            target = out / relative
+        target = out / relative
+        if source.is_file() and not source.is_symlink() and within(target):
             target.parent.mkdir(parents=True, exist_ok=True)
-            if target.parent.resolve().is_relative_to(inside):  # no link leads out
-                os.replace(source, target)
+            os.replace(source, target)
     for relative in removals:
         target = out / relative
+        if not within(target):
+            continue
         with suppress(FileNotFoundError):
             target.unlink()
         parent = target.parent
