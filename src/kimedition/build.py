@@ -217,10 +217,10 @@ def build(
     """
     target = (out or edition.default_output).absolute()
     check_base_url(base_url)
-    check_target(target, edition, BuildState.for_output(target).path)
+    state = BuildState.for_output(target).path
+    check_target(target, edition, state)
     with OutputLock(target), _terminate_as_exception():
         # What the build keeps beside its output is its own: never a link planted there.
-        state = BuildState.for_output(target).path
         claim(state.parent, folder=True)
         for kept in (state, state.with_name(QUICK), CardStore.for_output(target).path):
             claim(kept)

@@ -59,6 +59,12 @@ def toolkit_xslt_dir() -> Path:
     return _resource_dir("xslt", "xslt")
 
 
+def location(path: Path) -> Path:
+    """Where ``path`` lies: resolved, links followed, but for its last step when that is
+    a link (which is itself what is written or replaced there, not what it points to)."""
+    return path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+
+
 @dataclass(frozen=True)
 class Edition:
     """An edition folder; paths are absolute."""
@@ -135,9 +141,9 @@ class Edition:
         return [self.tei_dir, self.schema_dir, self.xslt_dir, self.root / "xslt"]
 
     def source_folder_of(self, path: Path) -> Path | None:
-        """The folder of :attr:`source_dirs` that ``path`` is or lies in (links followed
-        but for the last step of ``path``), or None."""
-        where = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+        """The folder of :attr:`source_dirs` that ``path`` is or lies in (see
+        :func:`location`), or None."""
+        where = location(path)
         for folder in self.source_dirs:
             if where.is_relative_to(folder.resolve()):
                 return folder

@@ -37,7 +37,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 
-from .edition import Edition
+from .edition import Edition, location
 from .errors import LockedError, UsageError
 
 KEEP = ("README.md", ".gitkeep", ".gitignore")
@@ -66,7 +66,7 @@ def check_target(out: Path, edition: Edition, state: Path) -> None:
     to, so only where the link lies counts. Raises :class:`UsageError` saying what to do.
     """
     link = out.is_symlink()
-    resolved = out.parent.resolve() / out.name if link else out.resolve()
+    resolved = location(out)
     root = edition.root.resolve()
     advice = "give a folder of its own with --out, e.g. --out output"
     if resolved == root or root.is_relative_to(resolved):
