@@ -1416,6 +1416,23 @@ def test_a_planted_build_cache_keeps_nothing_planted_in_the_output(
     assert tree_hashes(checkout / "output") == clean
 
 
+def test_an_output_replaced_by_a_changed_copy_is_made_again(small: SmallEdition) -> None:
+    """Sources unchanged, an output folder swapped for a copy with one page changed (its
+    folders' times kept): not the folder the last build left, so nothing is taken as
+    up to date, not even by the quick check of a build with nothing to do."""
+    out = small.root / "output"
+    assert_clean(invoke(small.root, "build"), 0)
+    clean = tree_hashes(out)
+    copy = small.root / "copy"
+    shutil.copytree(out, copy, symlinks=True)
+    page = copy / "html" / "documents" / f"{DOCUMENT_ID}.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- changed -->", "utf-8")
+    shutil.rmtree(out)
+    copy.rename(out)
+    assert_clean(invoke(small.root, "build"), 0)
+    assert tree_hashes(out) == clean
+
+
 def test_a_journal_never_moves_or_removes_through_a_link_in_the_output(
     small: SmallEdition, tmp_path: Path
 ) -> None:
