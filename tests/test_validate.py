@@ -552,6 +552,19 @@ def test_a_duplicate_id_rechecks_the_unchanged_file_that_has_it(
     assert duplicates == {small.document.name, "places.xml"}
 
 
+def test_a_duplicate_id_removed_rechecks_the_unchanged_file_that_had_it(
+    runner: CliRunner, small: SmallEdition, passes: Passes
+) -> None:
+    """The other file's result is not reused once the id is again its own."""
+    small.edit_document("<p><persName", '<p xml:id="pyongyang"><persName')
+    age_all(small)
+    assert problems(runner, small.root)[0] == 1
+    passes.reset()
+    small.edit_document('<p xml:id="pyongyang"><persName', "<p><persName")
+    assert problems(runner, small.root) == (0, [])
+    assert sorted(passes.checked) == sorted([small.document.name, "places.xml"])
+
+
 def test_checking_some_files_keeps_them_for_a_whole_run(
     runner: CliRunner, small: SmallEdition, passes: Passes
 ) -> None:

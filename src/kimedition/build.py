@@ -72,6 +72,7 @@ from .engine import (
     default_jobs,
     display_path,
     name_index_json,
+    path_display,
     scan_files,
     worker_pool,
 )
@@ -232,15 +233,18 @@ def build(
             os.write(real_stderr(), (message + "\n").encode("utf-8"))
 
         try:
+            files = source_files(edition)
             settings = Settings(
                 str(edition.root),
                 max_bytes,
                 timeout,
                 base_url,
                 staging=str(staging.root),
-                split=len(edition.document_paths()) >= SPLIT_AT,
+                split=sum(kind == "document" for _, kind in files) >= SPLIT_AT,
             )
-            run = _Build(edition, settings, jobs or default_jobs(), target, staging, progress, stop)
+            run = _Build(
+                edition, settings, files, jobs or default_jobs(), target, staging, progress, stop
+            )
             result = run.build(strict)
         except TransformError as error:
             staging.discard()
@@ -367,6 +371,7 @@ class _Build:
         self,
         edition: Edition,
         settings: Settings,
+        files: list[tuple[Path, str]],
         jobs: int,
         target: Path,
         staging: Staging,
@@ -375,14 +380,16 @@ class _Build:
     ) -> None:
         self.edition = edition
         self.settings = settings
+        self.files = files
+        """The sources (:func:`~kimedition.corpus.source_files`), listed once for the build."""
         self.jobs = jobs
         self.target = target
         self.staging = staging
         self.progress = progress
         self.stop = stop
         self.quick = BuildState.for_output(target).path.with_name(QUICK)
-        self.files = source_files(edition)
-        """The sources, listed once for the whole build."""
+        self.stats: dict[str, tuple[int, int]] = {}
+        """Each source's size and modification time, taken once (by :meth:`fingerprint`)."""
         self.names_digest = ""
         self.written: list[str] = []
         self._finisher: Finisher | None = None
@@ -411,24 +418,28 @@ class _Build:
         files = self.files
         scans: dict[int, Scan] = {}
         needed: list[tuple[int, Path, str]] = []
-        keys = {kind: digest(digests.scan, kind) for _, kind in files}
+        keys = {kind: digest(digests.scan, kind) for kind in {kind for _, kind in files}}
+        show = path_display()
+        known, stats, stored = self.previous.known_sha, self.stats, self.stored
+        previous_files, previous_scans = self.previous.files, self.previous.scans
         for position, (path, kind) in enumerate(files):
+            name = str(path)
             key = keys[kind]
-            sha = self.previous.known_sha(path)
-            cached = self.previous.scans.get(str(path))
+            sha = known(path, stats.get(name))
+            cached = previous_scans.get(name)
             if (
                 sha
                 and cached
                 and cached["key"] == key
                 and cached["scan"]["sha"] == sha
-                and (not cached["scan"]["facts"] or cached["scan"]["facts"][3] in self.stored)
+                and (not cached["scan"]["facts"] or cached["scan"]["facts"][3] in stored)
             ):
-                scan = scan_from_json(cached["scan"], str(path), kind, display_path(path))
+                scan = scan_from_json(cached["scan"], name, kind, show(name))
                 scans[position] = scan
-                self.state.files[str(path)] = self.previous.files[str(path)]
+                self.state.files[name] = previous_files[name]
                 # Kept as read, with the scan's own list of pointers, which are interned.
                 cached["scan"]["refs"] = scan.refs
-                self.state.scans[str(path)] = cached
+                self.state.scans[name] = cached
             else:
                 needed.append((position, path, kind))
         fresh = scan_files(
@@ -531,7 +542,7 @@ class _Build:
                     previous.facts.text if previous else "",
                     following.facts.text if following else "",
                     # The entries it refers to, in the order of its (sorted) pointers.
-                    "".join([entries.get(ref, ref) for ref in scan.refs]),
+                    "".join(map(entries.get, scan.refs, scan.refs)),
                 )
                 outputs = self._document_outputs(doc_id)
                 for output in outputs:
@@ -584,9 +595,8 @@ class _Build:
         ]
 
     def _up_to_date(self, outputs: list[str], key: str) -> bool:
-        return self.incremental and all(
-            self.previous.outputs.get(o) == key and o in self.present for o in outputs
-        )
+        recorded, present = self.previous.outputs, self.present
+        return self.incremental and all(recorded.get(o) == key and o in present for o in outputs)
 
     # The whole build ------------------------------------------------------------
 
@@ -595,9 +605,10 @@ class _Build:
         stats: list[object] = []
         for path, kind in self.files:
             try:
-                stat = path.stat()
+                stat = os.stat(path)
             except OSError:
                 continue
+            self.stats[str(path)] = (stat.st_size, stat.st_mtime_ns)
             stats.append([str(path), kind, stat.st_size, stat.st_mtime_ns])
         return digest(
             digests.scan, digests.rules, digests.pages, digests.finishing, json.dumps(stats)

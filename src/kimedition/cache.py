@@ -50,12 +50,11 @@ FORMAT = 5
 
 def digest(*parts: str | bytes) -> str:
     """A SHA-256 over the parts, each length-prefixed so that boundaries count."""
-    hasher = hashlib.sha256()
+    framed: list[bytes] = []
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
+        framed += (len(data).to_bytes(8, "big"), data)
+    return hashlib.sha256(b"".join(framed)).hexdigest()
 
 
 STATE_LIMIT = 1024 * 1024 * 1024
@@ -135,6 +134,11 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
     """A scan as the state records it, its pointers interned (see :func:`interned`)."""
     refs = list(map(intern, data["refs"]))
     facts = data["facts"]
+    if facts and facts[4] is None:  # the card's pointers are the document's
+        identifier, sort, card_digest, text = map(str, facts[:4])
+        card_facts: CardFacts | None = CardFacts(identifier, sort, card_digest, text, tuple(refs))
+    else:
+        card_facts = CardFacts.from_json(facts) if facts else None
     return Scan(
         path,
         kind,
@@ -144,9 +148,7 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
         readable=bool(data["readable"]),
         ids=list(data["ids"]),
         refs=refs,
-        facts=CardFacts.from_json(facts if facts[4] is not None else [*facts[:4], refs])
-        if facts
-        else None,
+        facts=card_facts,
     )
 
 
@@ -164,7 +166,11 @@ def rules_key(base: str, scan: Scan, context: Context, used: str) -> str:
     they read besides the corpus-wide facts), the file's content and kind, the files
     that define its ids too, the register ids the documents use (for a register: its
     unused entries are reported) and the registers present."""
-    collisions = json.dumps({i: context.ids.get(i, []) for i in sorted(set(scan.ids))})
+    # An id defined in this file only adds nothing to its content and path (the key is
+    # kept per path): only the ids that other files define too are spelled out.
+    ids = context.ids
+    shared = [i for i in scan.ids if len(ids.get(i, ())) > 1]
+    collisions = json.dumps({i: ids[i] for i in sorted(set(shared))}) if shared else ""
     return digest(
         base,
         scan.sha,
@@ -243,17 +249,21 @@ class BuildState:
         }
         write_json(self.path, payload)
 
-    def known_sha(self, path: Path) -> str | None:
-        """The SHA-256 recorded for ``path`` if its size and modification time are unchanged."""
+    def known_sha(self, path: Path, stat: tuple[int, int] | None = None) -> str | None:
+        """The SHA-256 recorded for ``path`` if its size and modification time are
+        unchanged: as ``stat`` gives them (taken earlier in the same run), else as the
+        file has them now."""
         record = self.files.get(str(path))
         if record is None:
             return None
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
+        if stat is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+            stat = (info.st_size, info.st_mtime_ns)
         size, mtime, sha = record
-        if stat.st_size == size and stat.st_mtime_ns == mtime:
+        if stat[0] == size and stat[1] == mtime:
             return str(sha)
         return None
 

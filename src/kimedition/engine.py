@@ -73,11 +73,20 @@ def display_path(path: Path) -> str:
     The path is made absolute without following links (no system call per part), so a
     linked file is shown where the edition has it.
     """
-    absolute = os.path.abspath(path)
+    return path_display()(path)
+
+
+def path_display() -> Callable[[Path | str], str]:
+    """:func:`display_path` for many paths: the current folder is read once, here."""
     here = os.getcwd().rstrip(os.sep) + os.sep
-    if absolute.startswith(here):
-        return absolute[len(here) :].replace(os.sep, "/")
-    return absolute
+
+    def show(path: Path | str) -> str:
+        absolute = os.path.abspath(path)
+        if absolute.startswith(here):
+            return absolute[len(here) :].replace(os.sep, "/")
+        return absolute
+
+    return show
 
 
 def default_jobs() -> int:
