@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DOCUMENT_ID, ROOT, SmallEdition
+from conftest import DOCUMENT_ID, ROOT, SmallEdition, age, age_all
 from kimedition.build import BuildResult, build
 from kimedition.edition import Edition
 from kimedition.output import Staging, commit_changes, recover
@@ -349,6 +350,7 @@ def test_a_damaged_state_costs_time_not_correctness(
 ) -> None:
     """A state file that is not what a build writes counts as no state."""
     incremental, full = tmp_path / "incremental", tmp_path / "full"
+    age_all(edition)  # so that the state records the files' sizes and times
     run(edition, incremental)
     path = tmp_path / ".incremental.cache" / "state.json"
     if damage == "not JSON":
@@ -391,6 +393,121 @@ def test_no_edit_writes_nothing(edition: SmallEdition, tmp_path: Path) -> None:
     result = run(edition, out)
     assert result.written == []
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == times
+
+
+def same_size_edit(small: SmallEdition, keep_time: bool) -> None:
+    """Change a word of the document for one of the same length; with ``keep_time``, give
+    the file back the modification time it had (a second save within one tick of the
+    file system's clock looks the same)."""
+    info = small.document.stat()
+    small.edit_document("writes from", "wrote, from")
+    assert small.document.stat().st_size == info.st_size
+    if keep_time:
+        os.utime(small.document, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def scanned_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the scan pass reads from now on (the list grows)."""
+    import kimedition.build
+
+    names: list[str] = []
+    original = kimedition.build.scan_files
+
+    def counted(files: Any, *args: Any, **kwargs: Any) -> Any:
+        names.extend(Path(path).name for path, _, _ in files)
+        return original(files, *args, **kwargs)
+
+    monkeypatch.setattr(kimedition.build, "scan_files", counted)
+    return names
+
+
+def test_a_file_changed_within_one_tick_of_the_clock_is_built_again(
+    edition: SmallEdition, tmp_path: Path
+) -> None:
+    """A source changed just before a build is not vouched for by its size and time:
+    the next build compares its content, the quick check included."""
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    run(edition, incremental)
+    same_size_edit(edition, keep_time=True)
+    result = run(edition, incremental)
+    assert f"html/documents/{DOCUMENT_ID}.html" in result.written
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
+
+
+def test_a_file_saved_while_a_build_reads_the_sources_is_built_again(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state records a file's size and time as they were before the build read it,
+    so that a save during the build is seen by the next one, whatever its time."""
+    import kimedition.build
+
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    age_all(edition)
+    run(edition, incremental)
+    edit_reference(edition)
+    original = kimedition.build.scan_files
+
+    def save_after_reading(*args: Any, **kwargs: Any) -> Any:
+        scans = original(*args, **kwargs)
+        same_size_edit(edition, keep_time=False)
+        age(edition.document, 600)  # a time of its own, out of the untrusted window
+        return scans
+
+    monkeypatch.setattr(kimedition.build, "scan_files", save_after_reading)
+    run(edition, incremental)
+    monkeypatch.setattr(kimedition.build, "scan_files", original)
+    run(edition, incremental)
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
+
+
+def test_the_quick_check_compares_only_the_edition_s_sources(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file planted beside the output that asks the quick check to compare another
+    file's content is not followed: that file is never read, and the build goes on."""
+    import kimedition.build
+
+    out = tmp_path / "out"
+    run(edition, out)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the build\n", encoding="utf-8")
+    quick = tmp_path / ".out.cache" / "quick.json"
+    data = json.loads(quick.read_text(encoding="utf-8"))
+    assert str(edition.document) in data["verify"]  # made just now: compared next time
+    data["verify"][str(secret)] = "0" * 64
+    quick.write_text(json.dumps(data), encoding="utf-8")
+    read: list[Path] = []
+    original = kimedition.build._Build._content_sha
+
+    def recorded(self: Any, path: Path) -> str | None:
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(kimedition.build._Build, "_content_sha", recorded)
+    before = tree_hashes(out)
+    assert run(edition, out).written == []
+    assert secret not in read
+    assert tree_hashes(out) == before
+
+
+def test_a_touched_file_keeps_its_scan(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source whose time changed but not its content (touched, saved unchanged,
+    checked out again) is hashed, not scanned again, and nothing is written."""
+    out = tmp_path / "out"
+    age_all(edition)
+    run(edition, out)
+    os.utime(edition.document)
+    scanned = scanned_files(monkeypatch)
+    result = run(edition, out)
+    assert scanned == []
+    assert result.written == []
+    edit_text(edition)
+    run(edition, out)
+    assert scanned == [edition.document.name]
 
 
 def test_a_deleted_output_file_is_made_again(edition: SmallEdition, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from conftest import ROOT, SmallEdition
+from conftest import ROOT, SmallEdition, age_all
 from kimedition.cache import CACHE_VARIABLE, cache_home
 from kimedition.cli import cli
 
@@ -465,17 +465,6 @@ class Passes:
 @pytest.fixture
 def passes(monkeypatch: pytest.MonkeyPatch) -> Passes:
     return Passes(monkeypatch)
-
-
-def age(path: Path, seconds: float = 3600) -> None:
-    """Date ``path`` back, out of the window in which its size and time are not trusted."""
-    info = path.stat()
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - int(seconds * 1e9)))
-
-
-def age_all(small: SmallEdition) -> None:
-    for path in small.tei.rglob("*.xml"):
-        age(path)
 
 
 def checked_once(runner: CliRunner, small: SmallEdition, passes: Passes) -> None:

@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import sqlite3
+import time
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
@@ -47,6 +48,7 @@ from lxml import etree
 from . import __version__
 from .cache import (
     FORMAT,
+    RACY_NS,
     BuildState,
     CardStore,
     digest,
@@ -110,7 +112,15 @@ from .pages import (
     Parts,
     Streamed,
 )
-from .parsing import DEFAULT_MAX_BYTES, NS, XML_ID, Source, UnreadableSource, load_source
+from .parsing import (
+    DEFAULT_MAX_BYTES,
+    NS,
+    XML_ID,
+    Source,
+    UnreadableSource,
+    load_source,
+    read_bytes,
+)
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
 from .saxon import TransformError, real_stderr
@@ -389,7 +399,13 @@ class _Build:
         self.stop = stop
         self.quick = BuildState.for_output(target).path.with_name(QUICK)
         self.stats: dict[str, tuple[int, int]] = {}
-        """Each source's size and modification time, taken once (by :meth:`fingerprint`)."""
+        """Each source's size and modification time, taken once (by :meth:`fingerprint`),
+        before the build reads it."""
+        self.started = time.time_ns()
+        """A source changed less than :data:`~kimedition.cache.RACY_NS` before this is
+        not vouched for by its size and time in the next build: it may change again
+        within the same tick of the file system's clock, or was changed while this
+        build ran."""
         self.names_digest = ""
         self.written: list[str] = []
         self._finisher: Finisher | None = None
@@ -420,23 +436,12 @@ class _Build:
         needed: list[tuple[int, Path, str]] = []
         keys = {kind: digest(digests.scan, kind) for kind in {kind for _, kind in files}}
         show = path_display()
-        known, stats, stored = self.previous.known_sha, self.stats, self.stored
-        previous_files, previous_scans = self.previous.files, self.previous.scans
         for position, (path, kind) in enumerate(files):
             name = str(path)
-            key = keys[kind]
-            sha = known(path, stats.get(name))
-            cached = previous_scans.get(name)
-            if (
-                sha
-                and cached
-                and cached["key"] == key
-                and cached["scan"]["sha"] == sha
-                and (not cached["scan"]["facts"] or cached["scan"]["facts"][3] in stored)
-            ):
+            cached = self.previous.scans.get(name)
+            if cached is not None and self._still_holds(path, name, cached, keys[kind]):
                 scan = scan_from_json(cached["scan"], name, kind, show(name))
                 scans[position] = scan
-                self.state.files[name] = previous_files[name]
                 # Kept as read, with the scan's own list of pointers, which are interned.
                 cached["scan"]["refs"] = scan.refs
                 self.state.scans[name] = cached
@@ -459,12 +464,52 @@ class _Build:
                 self.cards.put(scan.facts.text, scan.card, scan.card_json)
             scan.card_json = None  # kept in the store only
             if scan.sha:
-                self.state.remember_file(path, scan.sha)
+                self._remember(str(path), scan.sha)
                 self.state.scans[str(path)] = {
                     "key": keys[kind],
                     "scan": scan_to_json(scan),
                 }
         return [scans[i] for i in range(len(files))]
+
+    def _still_holds(self, path: Path, name: str, cached: dict[str, Any], key: str) -> bool:
+        """Whether the scan the previous build recorded for a file holds for it now: same
+        key, its card stored, and the same content, which the file's size and time vouch
+        for or, when they do not, its hash (a file touched or saved unchanged keeps its
+        scan). Records the file's content for the next build."""
+        scan = cached["scan"]
+        if cached["key"] != key or (scan["facts"] and scan["facts"][3] not in self.stored):
+            return False
+        sha = self.previous.known_sha(path, self.stats.get(name))
+        if sha is not None:
+            if sha != scan["sha"]:
+                return False
+            self.state.files[name] = self.previous.files[name]
+            return True
+        sha = self._content_sha(path)
+        if sha is None or sha != scan["sha"]:
+            return False
+        self._remember(name, sha)
+        return True
+
+    def _content_sha(self, path: Path) -> str | None:
+        """The SHA-256 of a source as it is now; None when it cannot be read."""
+        try:
+            data = read_bytes(path, display_path(path), self.settings.max_bytes)
+        except UnreadableSource:
+            return None
+        return hashlib.sha256(data).hexdigest()
+
+    def _racy(self, name: str) -> bool:
+        stat = self.stats.get(name)
+        return stat is None or stat[1] > self.started - RACY_NS
+
+    def _remember(self, name: str, sha: str) -> None:
+        """Record a source's content under the size and time it had before it was read,
+        unless those cannot vouch for it (:attr:`started`): the next build then hashes
+        it again."""
+        if not self._racy(name):
+            size, mtime = self.stats[name]
+            self.state.files[name] = [size, mtime, sha]
 
     # The check pass -----------------------------------------------------------
 
@@ -634,6 +679,14 @@ class _Build:
             return None
         if quick.get("output") != folder_identity(self.target):
             return None
+        # Sources changed just before the previous build: their content is compared.
+        verify = quick.get("verify", {})
+        sources = {str(path): path for path, _ in self.files}
+        if not isinstance(verify, dict) or not set(verify) <= set(sources):
+            return None
+        for name, sha in verify.items():
+            if self._content_sha(sources[name]) != sha:
+                return None
         return quick
 
     def build(self, strict: bool) -> BuildResult:
@@ -683,6 +736,11 @@ class _Build:
             "documents": len(cards),
             "files": sorted(self.state.outputs),
             "output": self.state.output,
+            "verify": {
+                name: record["scan"]["sha"]
+                for name, record in self.state.scans.items()
+                if self._racy(name)
+            },
         }
         write_json(self.quick, quick)
         return BuildResult(
