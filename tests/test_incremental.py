@@ -644,3 +644,48 @@ def test_the_letters_of_an_index_are_asked_again_only_when_names_change(
     fresh = tmp_path / "fresh"
     run(edition, fresh)
     assert tree_hashes(out) == tree_hashes(fresh)
+
+
+def test_the_rules_name_index_is_made_again_only_when_names_change(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editorial rules' index of registered names is kept under the registers'
+    names: an edit of an entry's dates reuses it, a new variant name does not, and so
+    does a name written as a place's inside a person's entry."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    made: list[str] = []
+    original = build_module.name_index_json
+
+    def counted(edition: Edition) -> str:
+        made.append(edition.root.name)
+        return original(edition)
+
+    monkeypatch.setattr(build_module, "name_index_json", counted)
+    edit_register_dates(edition)
+    run(edition, out)
+    assert made == []
+    edit_register(edition)
+    run(edition, out)
+    assert len(made) == 1
+    persons = edition.tei / "persons.xml"
+    text = persons.read_text(encoding="utf-8")
+    persons.write_text(
+        text.replace(
+            '<persName type="codename">Filippov</persName>',
+            '<persName type="codename">Filippov</persName><placeName>Kuntsevo</placeName>',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    # The edition's schema refuses it; the rules ask for the index all the same.
+    with pytest.raises(build_module.InvalidEdition):
+        run(edition, out)
+    assert len(made) == 2
+    persons.write_text(text, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    run(edition, out)
+    run(edition, fresh)
+    assert tree_hashes(out) == tree_hashes(fresh)

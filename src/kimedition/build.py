@@ -115,6 +115,7 @@ from .pages import (
 from .parsing import (
     DEFAULT_MAX_BYTES,
     NS,
+    TEI_NS,
     XML_ID,
     Source,
     UnreadableSource,
@@ -315,6 +316,9 @@ class Digests:
         )
 
 
+_NAME_TAGS = frozenset(f"{{{TEI_NS}}}{name}" for name in NAME_ELEMENTS.values())
+
+
 @dataclass(frozen=True)
 class RegisterDigests:
     """The registers digested entry by entry, for outputs that show only some entries.
@@ -327,8 +331,10 @@ class RegisterDigests:
     entries: dict[str, str]
     """``kind:id`` → a digest of the entry's element."""
     names: str
-    """Every entry's id, sort key, type and names, and every register without its
-    entries (its header and any other content)."""
+    """Every entry's id, sort key, type and names (its ``persName``, ``placeName`` and
+    ``orgName`` children, whatever its kind), and every register without its entries
+    (its header and any other content): all that the index pages show of the other
+    entries, and all that the editorial rules' name index is made from."""
     ids: str
     """Every entry's ``kind:id``: what the editorial rules of a document depend on,
     besides the registers' names (not the entries' notes or dates)."""
@@ -355,7 +361,8 @@ class RegisterDigests:
                     json.dumps([key, element.get("sortKey"), element.get("type")])
                     + "".join(
                         etree.tostring(name, encoding="unicode", with_tail=False)
-                        for name in element.iterfind(f"tei:{NAME_ELEMENTS[kind]}", NS)
+                        for name in element
+                        if name.tag in _NAME_TAGS
                     )
                 )
         return cls(entries=entries, names=digest(*names), ids=digest(*sorted(entries)))
@@ -519,7 +526,7 @@ class _Build:
         own, while this one scans: it needs Saxon and the compiled rules, which this
         process would otherwise hold for the rest of the build."""
         known = self.previous.memo.get("names")
-        if isinstance(known, list) and len(known) == 2 and known[0] == digests.rules:
+        if isinstance(known, list) and len(known) == 2 and known[0] == self._names_key(digests):
             self._names = str(known[1])
         elif self.jobs > 1 and len(self.files) >= SPLIT_AT:
             side = stack.enter_context(ExitStack())
@@ -536,8 +543,13 @@ class _Build:
             side.close()
         else:
             names = name_index_json(self.edition)
-        self.state.memo["names"] = [digests.rules, names]
+        self.state.memo["names"] = [self._names_key(digests), names]
         return names
+
+    def _names_key(self, digests: Digests) -> str:
+        # The rules' functions and the registers' names: an edit of an entry's note or
+        # dates leaves the name index as it was.
+        return digest(digests.schematron, self.registers.names)
 
     def check(
         self, digests: Digests, scans: list[Scan], ordered: list[Catalogued]
@@ -701,8 +713,8 @@ class _Build:
             return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
         with ExitStack() as stack:
             self._load()
-            self.start_names(digests, stack)
             self.registers = self.register_digests(digests)
+            self.start_names(digests, stack)
             scans = self.scan(digests)
             report = ValidationReport(problems=missing_problems(self.edition))
             report.files = [scan.display for scan in scans]
