@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -279,3 +280,19 @@ def age(path: Path, seconds: float = 3600) -> None:
 def age_all(small: SmallEdition) -> None:
     for path in small.tei.rglob("*.xml"):
         age(path)
+
+
+def count_name_indexes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The editions whose rules' name index is made in this process from now on (the
+    list grows as they are)."""
+    from kimedition import engine
+
+    made: list[str] = []
+    original = engine.name_index_json
+
+    def counted(edition: Any) -> str:
+        made.append(edition.root.name)
+        return original(edition)
+
+    monkeypatch.setattr(engine, "name_index_json", counted)
+    return made

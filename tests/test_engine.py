@@ -110,7 +110,7 @@ def test_a_large_edition_keeps_saxon_out_of_the_build_s_own_process(
     one = tmp_path / "one"
     build(Edition.open(larger.root), one, jobs=2)
     monkeypatch.setenv("KIMEDITION_TEST_MAIN", str(os.getpid()))
-    monkeypatch.setattr(build_module, "name_index_json", names_elsewhere)
+    monkeypatch.setattr(engine, "name_index_json", names_elsewhere)
     monkeypatch.setattr(pages_module.Finisher, "letters", here)
     # A small edition would check up to this many files here.
     monkeypatch.setattr(build_module, "INLINE_LIMIT", 1000)
@@ -129,6 +129,31 @@ def test_a_large_edition_keeps_saxon_out_of_the_build_s_own_process(
     phases: list[tuple[str, int]] = []
     build(Edition.open(larger.root), two, jobs=2, progress=lambda p, _, t: phases.append((p, t)))
     assert max(t for p, t in phases if p == "publishing") > build_module.PAGES_INLINE, phases
+
+
+def test_a_large_edition_is_validated_with_the_name_index_made_aside(
+    runner: CliRunner, larger: SmallEdition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation of a large edition makes the rules' name index once, in a process of
+    its own while the files are scanned (not in its own process, which holds the scans
+    of every file), for the processes that check them; the problems are those of one
+    process."""
+    import sys
+
+    from kimedition import engine
+
+    broken = sorted((larger.tei / "documents").glob("*-copy.xml"))[3]
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("writes from", "writes from Filippov in"),
+        encoding="utf-8",
+    )
+    expected = runner.invoke(cli, ["-C", str(larger.root), "validate", "--no-cache", "-j", "1"])
+    assert "[name-untagged]" in expected.stdout
+    monkeypatch.setattr(sys.modules["kimedition.validate"], "LARGE_EDITION", 10)
+    monkeypatch.setenv("KIMEDITION_TEST_MAIN", str(os.getpid()))
+    monkeypatch.setattr(engine, "name_index_json", names_elsewhere)
+    result = runner.invoke(cli, ["-C", str(larger.root), "validate", "--no-cache", "-j", "2"])
+    assert (result.exit_code, result.stdout) == (expected.exit_code, expected.stdout)
 
 
 def test_workers_report_the_same_problems(runner: CliRunner, larger: SmallEdition) -> None:

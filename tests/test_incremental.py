@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import DOCUMENT_ID, ROOT, SmallEdition, age, age_all
+from conftest import DOCUMENT_ID, ROOT, SmallEdition, age, age_all, count_name_indexes
 from kimedition.build import BuildResult, build
 from kimedition.edition import Edition
 from kimedition.output import Staging, commit_changes, recover
@@ -656,14 +656,7 @@ def test_the_rules_name_index_is_made_again_only_when_names_change(
 
     out = tmp_path / "out"
     run(edition, out)
-    made: list[str] = []
-    original = build_module.name_index_json
-
-    def counted(edition: Edition) -> str:
-        made.append(edition.root.name)
-        return original(edition)
-
-    monkeypatch.setattr(build_module, "name_index_json", counted)
+    made = count_name_indexes(monkeypatch)
     edit_register_dates(edition)
     run(edition, out)
     assert made == []

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from lxml import etree
 
-from conftest import ROOT, SmallEdition, age_all
+from conftest import ROOT, SmallEdition, age_all, count_name_indexes
 from kimedition.cache import CACHE_VARIABLE, cache_home
 from kimedition.cli import cli
 
@@ -528,6 +528,32 @@ def test_an_edited_register_rechecks_every_document(
     assert passes.scanned == ["persons.xml"]
     assert Path(find(found, "ref-resolves")["path"]).name == small.document.name
     assert code == 1
+
+
+def test_the_rules_name_index_is_kept_with_the_results(
+    runner: CliRunner, small: SmallEdition, passes: Passes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index of registered names the rules look words up in is made once and kept:
+    checking an edited document does not make it again, an edited register does, and
+    ``--no-cache`` always does; the rule for untagged names finds the same either way."""
+    checked_once(runner, small, passes)
+    made = count_name_indexes(monkeypatch)
+    assert problems(runner, small.root) == (0, [])  # nothing to check: kept all the same
+    small.edit_document("writes from", "writes from Filippov in")
+    code, found = problems(runner, small.root)
+    assert passes.checked == [small.document.name] and made == []
+    assert code == 0
+    assert Path(find(found, "name-untagged")["path"]).name == small.document.name
+    assert problems(runner, small.root, "--no-cache") == (code, found)
+    assert len(made) == 1
+    small.edit(
+        small.tei / "persons.xml",
+        '<persName type="codename">Filippov</persName>',
+        '<persName type="codename">Filipov</persName>',
+    )
+    code, found = problems(runner, small.root)
+    assert len(made) == 2
+    assert not [p for p in found if p["rule"] == "name-untagged"]
 
 
 def test_a_duplicate_id_rechecks_the_unchanged_file_that_has_it(

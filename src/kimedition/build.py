@@ -32,7 +32,6 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
@@ -67,16 +66,16 @@ from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
 from .engine import (
     INLINE_LIMIT,
+    LARGE_EDITION,
     CheckTask,
+    NameIndex,
     Scan,
     Settings,
     check_files,
     default_jobs,
     display_path,
-    name_index_json,
     path_display,
     scan_files,
-    worker_pool,
 )
 from .errors import BuildError, InvalidEdition, UsageError
 from .indexes import (
@@ -139,7 +138,7 @@ ROWS = 50
 """In an edition published in parts, the documents an index entry lists on its letter's
 page; an entry with more has a page of its own with all of them."""
 
-SPLIT_AT = 500
+SPLIT_AT = LARGE_EDITION
 """From this many documents on, the indexes are published one page per letter and the
 list of documents one page per year, so that no page grows past a few megabytes."""
 
@@ -417,7 +416,7 @@ class _Build:
         self.written: list[str] = []
         self._finisher: Finisher | None = None
         self._read_registers: dict[str, Source | None] | None = None
-        self._names: str | tuple[Future[str], ExitStack] | None = None
+        self._names: str | NameIndex | None = None
 
     def _load(self) -> None:
         """Read the previous build's state and list the output as it is now."""
@@ -528,21 +527,16 @@ class _Build:
         known = self.previous.memo.get("names")
         if isinstance(known, list) and len(known) == 2 and known[0] == self._names_key(digests):
             self._names = str(known[1])
-        elif self.jobs > 1 and len(self.files) >= SPLIT_AT:
-            side = stack.enter_context(ExitStack())
-            pool = side.enter_context(worker_pool(1, "names", self.settings, _no_worker))
-            self._names = (pool.submit(name_index_json, self.edition), side)
+        else:
+            aside = self.jobs > 1 and len(self.files) >= SPLIT_AT
+            self._names = stack.enter_context(NameIndex(self.edition, self.settings, aside))
 
     def names(self, digests: Digests) -> str:
         """The registers' name index (see :meth:`start_names`), kept between builds."""
         if isinstance(self._names, str):
             names = self._names
-        elif self._names is not None:
-            future, side = self._names
-            names = future.result()
-            side.close()
         else:
-            names = name_index_json(self.edition)
+            names = (self._names or NameIndex(self.edition, self.settings, False)).result()
         self.state.memo["names"] = [self._names_key(digests), names]
         return names
 
@@ -1236,11 +1230,6 @@ class IndexParts:
             hasher.update("\n".join(self.touched().get(f"{self.kind}:{entry}", ())).encode())
             hasher.update(b"\n\n")
         return hasher.hexdigest()
-
-
-def _no_worker(settings: Settings) -> None:
-    """A worker process that keeps nothing between tasks."""
-    return None
 
 
 _QUOTE = {'"': "&quot;"}

@@ -330,6 +330,7 @@ class ValidationCache:
         self.previous = BuildState(path).load()
         self.state = BuildState(path)
         self.started = time.time_ns()
+        self._keys: dict[tuple[str, bool], str] = {}
 
     @classmethod
     def for_edition(cls, edition: Edition, max_bytes: int) -> ValidationCache | None:
@@ -347,7 +348,10 @@ class ValidationCache:
         )
 
     def _scan_key(self, kind: str, full: bool) -> str:
-        return digest(self.scan_base, kind, "full" if full else "ids")
+        key = self._keys.get((kind, full))
+        if key is None:
+            key = self._keys[kind, full] = digest(self.scan_base, kind, "full" if full else "ids")
+        return key
 
     def scan(self, path: Path, kind: str, full: bool, display: str, max_bytes: int) -> Scan | None:
         """The scan recorded for ``path`` as it is now, or None. A full scan (with
@@ -360,7 +364,12 @@ class ValidationCache:
             keys.add(self._scan_key(kind, False))
         if record["key"] not in keys:
             return None
-        sha = self.previous.known_sha(path)
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        stat = (info.st_size, info.st_mtime_ns)
+        sha = self.previous.known_sha(path, stat)
         if sha is None:
             try:
                 sha = hashlib.sha256(read_bytes(path, display, max_bytes)).hexdigest()
@@ -368,7 +377,7 @@ class ValidationCache:
                 return None
         if record["scan"]["sha"] != sha:
             return None
-        self._remember(path, sha)
+        self._remember(path, sha, stat)
         self.state.scans[str(path)] = record
         return scan_from_json(record["scan"], str(path), kind, display)
 
@@ -381,11 +390,15 @@ class ValidationCache:
                 "scan": scan_to_json(scan),
             }
 
-    def _remember(self, path: Path, sha: str) -> None:
-        # A file's size and time vouch for its content next time, unless it was changed
-        # so shortly before this run that a change within the same tick of the clock
-        # could follow unseen: such a file is read and hashed again.
-        self.state.remember_file(path, sha)
+    def _remember(self, path: Path, sha: str, stat: tuple[int, int] | None = None) -> None:
+        # A file's size and time (as ``stat`` gives them, taken before it was read) vouch
+        # for its content next time, unless it was changed so shortly before this run
+        # that a change within the same tick of the clock could follow unseen: such a
+        # file is read and hashed again.
+        if stat is None:
+            self.state.remember_file(path, sha)
+        else:
+            self.state.files[str(path)] = [stat[0], stat[1], sha]
         record = self.state.files.get(str(path))
         if record is not None and record[1] > self.started - RACY_NS:
             del self.state.files[str(path)]
@@ -404,12 +417,26 @@ class ValidationCache:
     def keep_problems(self, path: str, key: str, problems: list[Problem]) -> None:
         self.state.checks[path] = {"key": key, "problems": problems_to_json(problems)}
 
+    def names(self) -> str | None:
+        """The registers' name index (:func:`~kimedition.engine.name_index_json`) as an
+        earlier run kept it for the same rules and registers, or None."""
+        known = self.previous.memo.get("names")
+        if isinstance(known, list) and len(known) == 2 and known[0] == self.rules_base:
+            self.state.memo["names"] = known
+            return str(known[1])
+        return None
+
+    def keep_names(self, names: str) -> None:
+        self.state.memo["names"] = [self.rules_base, names]
+
     def save(self) -> None:
         """Write what this run found, with the rules' results of the files it did not
         check that are still scanned; nothing when the folder cannot be written."""
         for path, record in self.previous.checks.items():
             if path in self.state.scans:
                 self.state.checks.setdefault(path, record)
+        if "names" not in self.state.memo:  # a run that checked no file keeps it too
+            self.names()
         with contextlib.suppress(OSError):
             self.state.save()
 

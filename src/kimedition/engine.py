@@ -24,9 +24,9 @@ import os
 import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,6 +62,11 @@ WORKER_DIED = "a worker process ended unexpectedly (out of memory, or killed); n
 """The start of the message when a worker process dies."""
 
 DOCUMENT_STYLESHEETS = {"html": "html-document.xsl", "text": "text-document.xsl"}
+
+LARGE_EDITION = 500
+"""From this many documents on, an edition is published in parts (one index page per
+letter, one page of documents per year), and the rules' name index is made in a process
+of its own (:class:`NameIndex`)."""
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -287,17 +292,65 @@ class Scanner:
 
 
 def name_index_json(edition: Edition) -> str:
-    """The registers' name index, as the editorial rules compute it, in JSON."""
+    """The registers' name index, as the editorial rules compute it, in JSON; raises
+    :class:`SchemaError` when the rules' function fails."""
     runtime = SaxonRuntime()
     rules = runtime.compile(
         text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
     )
     runtime.lock()
     nodes = register_nodes(runtime, edition)
-    value = rules.call(
-        f"{{{KIM}}}name-index-json", [nodes["persons"], nodes["places"], nodes["orgs"]]
-    )
+    try:
+        value = rules.call(
+            f"{{{KIM}}}name-index-json", [nodes["persons"], nodes["places"], nodes["orgs"]]
+        )
+    except TransformError as error:
+        raise _corpus_functions_failed(edition, error) from None
     return str(value.head.string_value)
+
+
+class NameIndex:
+    """The registers' name index (:func:`name_index_json`), made while the caller goes
+    on: in a process of its own when ``aside`` (a large edition, whose build or
+    validation would otherwise hold Saxon, the rules and the registers in its own
+    process, or wait for them), else here, when first asked for."""
+
+    def __init__(self, edition: Edition, settings: Settings, aside: bool) -> None:
+        self.edition = edition
+        self.aside = aside
+        self._stack = ExitStack()
+        self._future: Future[str] | None = None
+        if aside:
+            pool = self._stack.enter_context(worker_pool(1, "names", settings, no_worker))
+            self._future = pool.submit(name_index_json, edition)
+
+    def result(self) -> str:
+        """The index as JSON; the process that made it is then let go."""
+        try:
+            return self._future.result() if self._future else name_index_json(self.edition)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the process, if it is still at work (the index was not needed)."""
+        self._stack.close()
+
+    def __enter__(self) -> NameIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def no_worker(settings: Settings) -> None:
+    """A worker process that keeps nothing between tasks."""
+    return None
+
+
+def _corpus_functions_failed(edition: Edition, error: TransformError) -> SchemaError:
+    return SchemaError(
+        f"{edition.sch_path}: the corpus functions of the editorial rules failed: {error}"
+    )
 
 
 class Checker:
@@ -333,9 +386,7 @@ class Checker:
                 else rules.call(f"{{{KIM}}}name-index", [persons, places, orgs])
             )
         except TransformError as error:
-            raise SchemaError(
-                f"{edition.sch_path}: the corpus functions of the editorial rules failed: {error}"
-            ) from None
+            raise _corpus_functions_failed(edition, error) from None
         rules.set("kim-registers", register_index)
         rules.set("kim-names", name_index)
         # Only the ids defined in more than one file: the rules ask of an id only whether

@@ -6,20 +6,24 @@ it never stops at the first. The command line only formats the report.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import ValidationCache, digest
 from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
 from .engine import (
+    LARGE_EDITION,
     CheckTask,
+    NameIndex,
     Scan,
     Settings,
     check_files,
     default_jobs,
-    display_path,
+    path_display,
     scan_files,
 )
 from .errors import UsageError
@@ -139,12 +143,40 @@ def validate(
     files = [(path, kind, True) for path, kind in source_files(edition)]
     if targets is not None:
         # Every source is scanned for the corpus-wide facts; only the targets are checked.
-        wanted = {p.resolve() for p in targets}
-        resolved = [path.resolve() for path, _, _ in files]
-        files = [(p, kind, r in wanted) for (p, kind, _), r in zip(files, resolved, strict=True)]
+        # A source is matched to a target by the file it is: one system call a source,
+        # where resolving its path would take one for each folder on the way.
+        wanted = {_identity(p): p.resolve() for p in targets}
+        found = [(p, kind, _identity(p)) for p, kind, _ in files]
+        files = [(p, kind, key is not None and key in wanted) for p, kind, key in found]
         # Files given on the command line that are not where the edition keeps its sources.
-        files += [(p, "document", True) for p in sorted(wanted - set(resolved))]
+        sources = {key for _, _, key in found}
+        files += [(p, "document", True) for p in sorted(wanted[k] for k in wanted.keys() - sources)]
     kept = ValidationCache.for_edition(edition, max_bytes) if cache else None
+    with ExitStack() as stack:
+        known = kept.names() if kept else None
+        index = None
+        if known is None:
+            # The rules' index of the registered names: in a large edition made in a
+            # process of its own while the files are scanned, instead of by every
+            # process that checks files; kept with the results for the next run.
+            documents = sum(kind == "document" for _, kind, _ in files)
+            aside = workers > 1 and documents >= LARGE_EDITION
+            index = stack.enter_context(NameIndex(edition, settings, aside))
+        return _validate(edition, files, settings, workers, kept, known, index, progress)
+
+
+def _validate(
+    edition: Edition,
+    files: list[tuple[Path, str, bool]],
+    settings: Settings,
+    workers: int,
+    kept: ValidationCache | None,
+    names: str | None,
+    index: NameIndex | None,
+    progress: Callable[[int], None] | None,
+) -> ValidationReport:
+    """The scan and check passes of :func:`validate`, with the rules' name index as
+    kept (``names``) or being made (``index``)."""
     scanned = _scan(files, settings, workers, kept)
     report = ValidationReport()
     report.problems.extend(missing_problems(edition))
@@ -166,6 +198,12 @@ def validate(
             tasks.append(CheckTask(scan.path, scan.kind, scan.display))
         else:
             report.problems.extend(known_problems)
+    if names is None and index is not None and (tasks or index.aside):
+        names = index.result()
+        if kept:
+            kept.keep_names(names)
+    if names is not None:
+        context = replace(context, names=names)
     for task, problems in zip(
         tasks, check_files(tasks, settings, context, workers, progress), strict=True
     ):
@@ -178,6 +216,15 @@ def validate(
     return report
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file ``path`` names (links followed), or None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def _scan(
     files: list[tuple[Path, str, bool]],
     settings: Settings,
@@ -187,10 +234,9 @@ def _scan(
     """The scan pass over ``(path, kind, full)``, reusing and keeping ``kept``'s scans."""
     scans: dict[int, Scan] = {}
     needed: list[int] = []
+    show = path_display()
     for position, (path, kind, full) in enumerate(files):
-        known = (
-            kept.scan(path, kind, full, display_path(path), settings.max_bytes) if kept else None
-        )
+        known = kept.scan(path, kind, full, show(path), settings.max_bytes) if kept else None
         if known is None:
             needed.append(position)
         else:
