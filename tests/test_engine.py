@@ -156,6 +156,38 @@ def test_a_large_edition_is_validated_with_the_name_index_made_aside(
     assert (result.exit_code, result.stdout) == (expected.exit_code, expected.stdout)
 
 
+def names_die(edition: Edition) -> str:
+    """A stand-in for the name index whose process dies (as one killed for its memory)."""
+    if os.environ.get("KIMEDITION_TEST_MAIN") != str(os.getpid()):
+        os._exit(1)
+    raise AssertionError("the name index was asked of the command's own process")
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_name_index_process_that_dies_is_one_clear_error(
+    runner: CliRunner,
+    larger: SmallEdition,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    import sys
+
+    from kimedition import build as build_module
+    from kimedition import engine
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 10)
+    monkeypatch.setattr(sys.modules["kimedition.validate"], "LARGE_EDITION", 10)
+    monkeypatch.setenv("KIMEDITION_TEST_MAIN", str(os.getpid()))
+    monkeypatch.setattr(engine, "name_index_json", names_die)
+    options = ["--no-cache"] if command == "validate" else ["--out", str(tmp_path / "out")]
+    result = runner.invoke(cli, ["-C", str(larger.root), command, "-j", "2", *options])
+    assert result.exit_code == 1, result.output
+    assert engine.WORKER_DIED in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_workers_report_the_same_problems(runner: CliRunner, larger: SmallEdition) -> None:
     broken = sorted((larger.tei / "documents").glob("*-copy.xml"))[7]
     broken.write_text(

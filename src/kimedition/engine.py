@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 from lxml import etree
@@ -325,21 +326,22 @@ class NameIndex:
             self._future = pool.submit(name_index_json, edition)
 
     def result(self) -> str:
-        """The index as JSON; the process that made it is then let go."""
-        try:
+        """The index as JSON; the process that made it is then let go (a process that
+        died makes :class:`BuildError`)."""
+        with self:
             return self._future.result() if self._future else name_index_json(self.edition)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the process, if it is still at work (the index was not needed)."""
-        self._stack.close()
 
     def __enter__(self) -> NameIndex:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # On an error or an interruption the process is killed, not waited for.
+        self._stack.__exit__(kind, error, traceback)
 
 
 def no_worker(settings: Settings) -> None:
