@@ -336,6 +336,25 @@ def test_given_paths_are_checked_against_the_whole_corpus(
     assert code == 1
 
 
+@pytest.mark.parametrize("form", ["with ..", "through a link"])
+def test_a_source_given_by_another_path_is_checked_once_as_itself(
+    runner: CliRunner, small: SmallEdition, tmp_path: Path, form: str
+) -> None:
+    """A file named on the command line is matched to the source it is, however it is
+    written: checked once, against the corpus, reported under the source's own path."""
+    small.edit(small.tei / "persons.xml", '<person xml:id="stalin"', '<person xml:id="stalyn"')
+    if form == "with ..":
+        given = small.tei / "documents" / ".." / "documents" / small.document.name
+    else:
+        given = tmp_path / "alias.xml"
+        given.symlink_to(small.document)
+    result = run(runner, small.root, "--format", "json", str(given))
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["files"] == [str(small.document)]
+    assert {p["path"] for p in report["problems"]} == {str(small.document)}
+
+
 @pytest.mark.parametrize("given", ["missing.xml", "../outside.xml"])
 def test_bad_path_is_a_usage_error(
     runner: CliRunner, small: SmallEdition, tmp_path: Path, given: str

@@ -47,9 +47,10 @@ from lxml import etree
 from . import __version__
 from .cache import (
     FORMAT,
-    RACY_NS,
     BuildState,
     CardStore,
+    Stat,
+    content_sha,
     digest,
     file_digest,
     folder_digest,
@@ -60,6 +61,7 @@ from .cache import (
     rules_key,
     scan_from_json,
     scan_to_json,
+    vouches,
     write_json,
 )
 from .corpus import context_from_scans, missing_problems, source_files
@@ -79,6 +81,7 @@ from .engine import (
 )
 from .errors import BuildError, InvalidEdition, UsageError
 from .indexes import (
+    KIM,
     Card,
     CardFacts,
     IndexEntry,
@@ -100,7 +103,6 @@ from .output import (
 )
 from .pages import (
     FINISHING_STYLESHEETS,
-    KIM,
     PAGES_INLINE,
     Copied,
     Finisher,
@@ -119,7 +121,6 @@ from .parsing import (
     Source,
     UnreadableSource,
     load_source,
-    read_bytes,
 )
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
@@ -404,7 +405,7 @@ class _Build:
         self.progress = progress
         self.stop = stop
         self.quick = BuildState.for_output(target).path.with_name(QUICK)
-        self.stats: dict[str, tuple[int, int]] = {}
+        self.stats: dict[str, Stat] = {}
         """Each source's size and modification time, taken once (by :meth:`fingerprint`),
         before the build reads it."""
         self.started = time.time_ns()
@@ -470,7 +471,7 @@ class _Build:
                 self.cards.put(scan.facts.text, scan.card, scan.card_json)
             scan.card_json = None  # kept in the store only
             if scan.sha:
-                self._remember(str(path), scan.sha)
+                self.state.record(str(path), self.stats.get(str(path)), scan.sha, self.started)
                 self.state.scans[str(path)] = {
                     "key": keys[kind],
                     "scan": scan_to_json(scan),
@@ -485,37 +486,16 @@ class _Build:
         scan = cached["scan"]
         if cached["key"] != key or (scan["facts"] and scan["facts"][3] not in self.stored):
             return False
-        sha = self.previous.known_sha(path, self.stats.get(name))
-        if sha is not None:
-            if sha != scan["sha"]:
-                return False
-            self.state.files[name] = self.previous.files[name]
-            return True
-        sha = self._content_sha(path)
+        stat = self.stats.get(name)
+        sha = self.previous.current_sha(path, stat, self.settings.max_bytes)
         if sha is None or sha != scan["sha"]:
             return False
-        self._remember(name, sha)
+        self.state.record(name, stat, sha, self.started)
         return True
 
     def _content_sha(self, path: Path) -> str | None:
-        """The SHA-256 of a source as it is now; None when it cannot be read."""
-        try:
-            data = read_bytes(path, display_path(path), self.settings.max_bytes)
-        except UnreadableSource:
-            return None
-        return hashlib.sha256(data).hexdigest()
-
-    def _racy(self, name: str) -> bool:
-        stat = self.stats.get(name)
-        return stat is None or stat[1] > self.started - RACY_NS
-
-    def _remember(self, name: str, sha: str) -> None:
-        """Record a source's content under the size and time it had before it was read,
-        unless those cannot vouch for it (:attr:`started`): the next build then hashes
-        it again."""
-        if not self._racy(name):
-            size, mtime = self.stats[name]
-            self.state.files[name] = [size, mtime, sha]
+        """A source's content as the quick check compares it (:func:`content_sha`)."""
+        return content_sha(path, self.settings.max_bytes)
 
     # The check pass -----------------------------------------------------------
 
@@ -687,12 +667,15 @@ class _Build:
             return None
         # Sources changed just before the previous build: their content is compared.
         verify = quick.get("verify", {})
-        sources = {str(path): path for path, _ in self.files}
-        if not isinstance(verify, dict) or not set(verify) <= set(sources):
+        if not isinstance(verify, dict):
             return None
-        for name, sha in verify.items():
-            if self._content_sha(sources[name]) != sha:
+        if verify:
+            sources = {str(path): path for path, _ in self.files}
+            if not set(verify) <= set(sources):
                 return None
+            for name, sha in verify.items():
+                if self._content_sha(sources[name]) != sha:
+                    return None
         return quick
 
     def build(self, strict: bool) -> BuildResult:
@@ -745,7 +728,7 @@ class _Build:
             "verify": {
                 name: record["scan"]["sha"]
                 for name, record in self.state.scans.items()
-                if self._racy(name)
+                if not vouches(self.stats.get(name), self.started)
             },
         }
         write_json(self.quick, quick)

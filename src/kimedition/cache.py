@@ -38,7 +38,7 @@ import orjson
 
 from . import __version__
 from .edition import Edition
-from .engine import Context, Scan
+from .engine import Context, Scan, display_path
 from .indexes import Card, CardFacts
 from .output import read_regular
 from .parsing import UnreadableSource, read_bytes
@@ -55,6 +55,41 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode("utf-8") if isinstance(part, str) else part
         framed += (len(data).to_bytes(8, "big"), data)
     return hashlib.sha256(b"".join(framed)).hexdigest()
+
+
+Stat = tuple[int, int]
+"""A file's size and modification time (in nanoseconds)."""
+
+RACY_NS = 2_000_000_000
+"""How recent a file's modification time may be for its size and time not to be
+trusted as a sign of its content (two seconds: the coarsest clock of common file
+systems)."""
+
+
+def stat_of(path: Path | str) -> Stat | None:
+    """The size and modification time of the file ``path`` names; None when it has none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def vouches(stat: Stat | None, started: int) -> bool:
+    """Whether a file's size and time, taken before a run that began at ``started`` read
+    it, can stand for its content in the next run: not when it was changed less than
+    :data:`RACY_NS` before (or during) the run, since a change within the same tick of
+    the file system's clock could leave both as they were."""
+    return stat is not None and stat[1] <= started - RACY_NS
+
+
+def content_sha(path: Path, max_bytes: int) -> str | None:
+    """The SHA-256 of a source as it is now, read as sources are; None when it cannot
+    be read."""
+    try:
+        return hashlib.sha256(read_bytes(path, display_path(path), max_bytes)).hexdigest()
+    except UnreadableSource:
+        return None
 
 
 STATE_LIMIT = 1024 * 1024 * 1024
@@ -249,30 +284,23 @@ class BuildState:
         }
         write_json(self.path, payload)
 
-    def known_sha(self, path: Path, stat: tuple[int, int] | None = None) -> str | None:
-        """The SHA-256 recorded for ``path`` if its size and modification time are
-        unchanged: as ``stat`` gives them (taken earlier in the same run), else as the
-        file has them now."""
+    def current_sha(self, path: Path, stat: Stat | None, max_bytes: int) -> str | None:
+        """The SHA-256 of ``path``'s content: the one recorded when its size and time
+        (``stat``, taken earlier in the same run) are those recorded with it, else read
+        and hashed now; None when it cannot be read."""
         record = self.files.get(str(path))
-        if record is None:
-            return None
-        if stat is None:
-            try:
-                info = os.stat(path)
-            except OSError:
-                return None
-            stat = (info.st_size, info.st_mtime_ns)
-        size, mtime, sha = record
-        if stat[0] == size and stat[1] == mtime:
-            return str(sha)
-        return None
+        if record is not None and stat is not None and (stat[0], stat[1]) == tuple(record[:2]):
+            return str(record[2])
+        return content_sha(path, max_bytes)
 
-    def remember_file(self, path: Path, sha: str) -> None:
-        try:
-            stat = path.stat()
-        except OSError:
-            return
-        self.files[str(path)] = [stat.st_size, stat.st_mtime_ns, sha]
+    def record(self, name: str, stat: Stat | None, sha: str, started: int) -> None:
+        """Record that the file ``name`` holds content ``sha`` under ``stat``, taken
+        before a run that began at ``started`` read it, when that can vouch for it
+        (:func:`vouches`); else the next run hashes the file again."""
+        if stat is not None and vouches(stat, started):
+            self.files[name] = [stat[0], stat[1], sha]
+        else:
+            self.files.pop(name, None)
 
     def remember_problems(self, problems: list[Problem]) -> None:
         self.problems = [[p.path, *_problem_to_json(p)] for p in problems]
@@ -301,12 +329,6 @@ def cache_home() -> Path | None:
         return Path.home() / ".cache" / "kimedition"
     except (RuntimeError, KeyError):  # no $HOME and no entry in the password database
         return None
-
-
-RACY_NS = 2_000_000_000
-"""How recent a file's modification time may be for its size and time not to be
-trusted as a sign of its content (two seconds: the coarsest clock of common file
-systems)."""
 
 
 class ValidationCache:
@@ -364,44 +386,24 @@ class ValidationCache:
             keys.add(self._scan_key(kind, False))
         if record["key"] not in keys:
             return None
-        try:
-            info = os.stat(path)
-        except OSError:
+        stat = stat_of(path)
+        sha = self.previous.current_sha(path, stat, max_bytes)
+        if sha is None or record["scan"]["sha"] != sha:
             return None
-        stat = (info.st_size, info.st_mtime_ns)
-        sha = self.previous.known_sha(path, stat)
-        if sha is None:
-            try:
-                sha = hashlib.sha256(read_bytes(path, display, max_bytes)).hexdigest()
-            except UnreadableSource:
-                return None
-        if record["scan"]["sha"] != sha:
-            return None
-        self._remember(path, sha, stat)
+        self.state.record(str(path), stat, sha, self.started)
         self.state.scans[str(path)] = record
         return scan_from_json(record["scan"], str(path), kind, display)
 
     def keep_scan(self, scan: Scan, full: bool) -> None:
         """Record a fresh scan of a file that could be read."""
         if scan.sha:
-            self._remember(Path(scan.path), scan.sha)
+            # Its size and time as they are after the scan: a change during this run
+            # makes them too recent to vouch for it.
+            self.state.record(scan.path, stat_of(scan.path), scan.sha, self.started)
             self.state.scans[scan.path] = {
                 "key": self._scan_key(scan.kind, full),
                 "scan": scan_to_json(scan),
             }
-
-    def _remember(self, path: Path, sha: str, stat: tuple[int, int] | None = None) -> None:
-        # A file's size and time (as ``stat`` gives them, taken before it was read) vouch
-        # for its content next time, unless it was changed so shortly before this run
-        # that a change within the same tick of the clock could follow unseen: such a
-        # file is read and hashed again.
-        if stat is None:
-            self.state.remember_file(path, sha)
-        else:
-            self.state.files[str(path)] = [stat[0], stat[1], sha]
-        record = self.state.files.get(str(path))
-        if record is not None and record[1] > self.started - RACY_NS:
-            del self.state.files[str(path)]
 
     def rules_key(self, scan: Scan, context: Context, used: str) -> str:
         return rules_key(self.rules_base, scan, context, used)

@@ -37,7 +37,7 @@ from lxml import etree
 from . import __version__
 from .edition import Edition
 from .errors import BuildError, SchemaError
-from .indexes import Card, CardFacts
+from .indexes import KIM, Card, CardFacts
 from .parsing import (
     DEFAULT_MAX_BYTES,
     XML_ID,
@@ -53,7 +53,6 @@ from .saxon import SaxonRuntime, Stylesheet, TransformError
 from .schematron import Result, compile_schematron, locate, read_results
 from .watchdog import DEFAULT_TIMEOUT, Watchdog
 
-KIM = "urn:kimedition"
 KINDS = ("person", "place", "org")
 
 INLINE_LIMIT = 40

@@ -28,6 +28,8 @@ from .parsing import make_parser
 from .registers import Entry
 
 KIM = "urn:kimedition"
+"""The toolkit's namespace: of the catalogue cards and index XML handed to the
+stylesheets, and of the stylesheets' and rules' functions."""
 _K = f"{{{KIM}}}"
 ROLE_ORDER = ("sender", "addressee", "mentioned")
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from .edition import Edition
 from .engine import Settings, configure, current_worker, display_path, register_nodes, worker_pool
+from .indexes import KIM
 from .parsing import load_source
 from .saxon import SaxonRuntime, Stylesheet
 
@@ -30,11 +31,6 @@ FINISHING_STYLESHEETS = {
     "text-index": "text-index.xsl",
 }
 """The drivers run once per build (not per document); see docs/stylesheets.md."""
-
-KIM = "urn:kimedition"
-"""The namespace of the catalogue and index XML handed to the stylesheets, and of their
-functions."""
-
 
 Parameter = str | int | Callable[[], str]
 """A page's parameter: a value, or how to make it (a large index, made when the page is)."""
