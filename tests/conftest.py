@@ -290,9 +290,9 @@ def count_name_indexes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     original = engine.name_index_json
 
-    def counted(edition: Any) -> str:
+    def counted(edition: Any, *shared: Any) -> str:
         made.append(edition.root.name)
-        return original(edition)
+        return original(edition, *shared)
 
     monkeypatch.setattr(engine, "name_index_json", counted)
     return made

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -250,3 +251,61 @@ def test_a_file_over_the_time_limit_stops_the_workers(small: SmallEdition, tmp_p
     assert "stopped after 0.2 s" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not out.exists()
+
+
+def count_register_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One entry for each time the scan or check pass parses the registers into Saxon
+    in this process (the pages made once per build are not counted)."""
+    from kimedition import engine
+
+    parsed: list[str] = []
+    original = engine.register_nodes
+
+    def counted(*args: Any) -> Any:
+        parsed.append("registers")
+        return original(*args)
+
+    monkeypatch.setattr(engine, "register_nodes", counted)
+    return parsed
+
+
+def test_the_scan_and_check_passes_made_here_share_their_stylesheets(
+    small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that scans and checks in its own process compiles the stylesheets run on
+    each file into one Saxon runtime and parses the registers into it once (the rules'
+    name index of a first build is asked of it too); the output is the same."""
+    from kimedition.build import build
+
+    parsed = count_register_parses(monkeypatch)
+    shared = tmp_path / "shared"
+    build(Edition.open(small.root), shared, jobs=1)
+    assert parsed == ["registers"]
+    small.edit_document("writes from", "telegraphs from")
+    parsed.clear()
+    build(Edition.open(small.root), shared, jobs=1)
+    assert parsed == ["registers"]
+    monkeypatch.setattr("kimedition.build.INLINE_LIMIT", 0)
+    parsed.clear()
+    apart = tmp_path / "apart"
+    build(Edition.open(small.root), apart, jobs=1)
+    assert len(parsed) == 3, "the scan, the rules' name index and the check pass"
+    assert tree_hashes(shared) == tree_hashes(apart)
+
+
+def test_a_second_check_pass_compiles_its_own_rules(small: SmallEdition) -> None:
+    """The rules' parameters are set by the check pass that takes them: another check
+    pass in the same build gets its own runtime, not rules set for the first."""
+    from kimedition import engine
+
+    settings = engine.Settings(str(small.root))
+    context = engine.Context(ids={}, used=[], present=["person", "place", "org"])
+    with engine.sharing():
+        first = engine._make_worker("check", settings, context, inline=True)
+        second = engine._make_worker("check", settings, context, inline=True)
+        scanner = engine._make_worker("scan", settings, True, inline=True)
+    assert first.runtime is scanner.runtime
+    assert second.runtime is not first.runtime
+    assert first.check(engine.CheckTask(str(small.document), "document", "doc")) == (
+        second.check(engine.CheckTask(str(small.document), "document", "doc"))
+    )

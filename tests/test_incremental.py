@@ -45,8 +45,20 @@ def count_card_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return parsed
 
 
+def assert_as_built_afresh(small: SmallEdition, out: Path, tmp_path: Path) -> None:
+    """The output is byte for byte what a full build from nothing makes."""
+    fresh = tmp_path / "fresh"
+    run(small, fresh)
+    assert tree_hashes(out) == tree_hashes(fresh)
+
+
 def edit_text(small: SmallEdition) -> None:
     small.edit_document("writes from", "telegraphs from")
+
+
+def edit_title(small: SmallEdition) -> None:
+    # The title is on the pages of the documents before and after it, too.
+    small.edit_document("<title>Telegram Stalin to Pak", "<title>Cable Stalin to Pak")
 
 
 def edit_reference(small: SmallEdition) -> None:
@@ -95,6 +107,7 @@ def remove_document(small: SmallEdition) -> None:
 
 EDITS: dict[str, Callable[[SmallEdition], None]] = {
     "document text": edit_text,
+    "a document's title": edit_title,
     "a reference": edit_reference,
     "a register entry": edit_register,
     "a register entry's dates": edit_register_dates,
@@ -235,9 +248,7 @@ def test_an_index_in_parts_carries_its_pages_keys_when_no_card_changed(
     edition.edit_document("telegraphs from", "writes from")
     run(edition, out)
     assert "person" in worked
-    fresh = tmp_path / "fresh"
-    run(edition, fresh)
-    assert tree_hashes(out) == tree_hashes(fresh)
+    assert_as_built_afresh(edition, out, tmp_path)
 
 
 def test_a_part_of_a_published_index_that_does_not_match_is_made_again(
@@ -596,9 +607,7 @@ def test_the_registers_are_digested_again_only_when_they_change(
     edit_register(edition)
     run(edition, out)
     assert len(calls) == 2
-    fresh = tmp_path / "fresh"
-    run(edition, fresh)
-    assert tree_hashes(out) == tree_hashes(fresh)
+    assert_as_built_afresh(edition, out, tmp_path)
 
 
 def test_an_index_made_again_reads_the_cards_json_forms(
@@ -641,9 +650,7 @@ def test_the_letters_of_an_index_are_asked_again_only_when_names_change(
     edit_register(edition)
     run(edition, out)
     assert "person" in asked
-    fresh = tmp_path / "fresh"
-    run(edition, fresh)
-    assert tree_hashes(out) == tree_hashes(fresh)
+    assert_as_built_afresh(edition, out, tmp_path)
 
 
 def test_the_rules_name_index_is_made_again_only_when_names_change(
@@ -682,3 +689,209 @@ def test_the_rules_name_index_is_made_again_only_when_names_change(
     run(edition, out)
     run(edition, fresh)
     assert tree_hashes(out) == tree_hashes(fresh)
+
+
+def spy_order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The order in which builds from now on send their pages made once per build
+    (``finish``) and run their check pass (``checks``)."""
+    from kimedition import build as build_module
+
+    order: list[str] = []
+    original_finish = build_module._Build._finish
+    original_checks = build_module._Build.run_checks
+
+    def finish(self: Any, *args: Any) -> None:
+        order.append("finish")
+        original_finish(self, *args)
+
+    def checks(self: Any, *args: Any) -> Any:
+        order.append("checks")
+        return original_checks(self, *args)
+
+    monkeypatch.setattr(build_module._Build, "_finish", finish)
+    monkeypatch.setattr(build_module._Build, "run_checks", checks)
+    return order
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_a_large_rebuild_with_a_worker_started_early_equals_a_full_build(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A rebuild of a large edition on several cores starts a worker for its pages
+    before it scans, and sends them while it checks the few files itself: its output is
+    the same as a full build's."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    build(Edition.open(edition.root), incremental, jobs=2)
+    order = spy_order(monkeypatch)
+    EDITS[kind](edition)
+    result = build(Edition.open(edition.root), incremental, jobs=2)
+    assert result.written, "an edit must rewrite something"
+    if kind == "document text":
+        assert order == ["finish", "checks"]
+    run(edition, full)
+    assert tree_hashes(incremental) == tree_hashes(full)
+
+
+def test_pages_sent_early_are_made_by_the_worker_and_thrown_away_when_checks_fail(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages sent while the build checks are made in the worker, not here; when the
+    check pass then finds an error, the build stops with it, the worker is stopped and
+    the output is as it was."""
+    from kimedition import build as build_module
+    from kimedition import pages as pages_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    here: list[str] = []
+    original = pages_module.Finisher.page
+
+    def counted(self: pages_module.Finisher, page: pages_module.Page) -> str:
+        here.append(page.role)  # only calls in this process are seen
+        return original(self, page)
+
+    monkeypatch.setattr(pages_module.Finisher, "page", counted)
+    order = spy_order(monkeypatch)
+    # The first paragraph is each year's page's summary of the document.
+    edition.edit_document("writes from", "telegraphs from")
+    result = build(Edition.open(edition.root), out, jobs=2)
+    assert order == ["finish", "checks"]
+    assert "html/years/1950.html" in result.written
+    assert here == []
+    before = tree_hashes(out)
+    stopped: list[object] = []
+    monkeypatch.setattr(pages_module, "kill_pool", lambda pool: stopped.append(pool))
+    # Well-formed and valid against the schema, so the scan passes: the rules find it.
+    line = edition.edit_document('ref="person:stalin"', 'ref="person:nobody"')
+    with pytest.raises(build_module.InvalidEdition) as stop:
+        build(Edition.open(edition.root), out, jobs=2)
+    assert order[-2:] == ["finish", "checks"]
+    assert f"{edition.document.name}:{line}:" in str(stop.value)
+    assert "[ref-resolves]" in str(stop.value)
+    assert tree_hashes(out) == before
+    assert stopped == [], "pages were sent: the worker is not killed as unused"
+
+
+def test_a_worker_started_early_and_sent_nothing_is_killed_not_waited_for(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit that no page made once per build shows: the worker started for them is
+    killed when the build ends."""
+    from kimedition import build as build_module
+    from kimedition import pages as pages_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    stopped: list[object] = []
+    original = pages_module.kill_pool
+
+    def kill(pool: Any) -> None:
+        stopped.append(pool)
+        original(pool)
+
+    monkeypatch.setattr(pages_module, "kill_pool", kill)
+    # A later paragraph: not the summary a year's page shows.
+    edition.edit_document("</p>", "</p>\n      <p>Words of a second paragraph.</p>")
+    build(Edition.open(edition.root), out, jobs=2)
+    assert len(stopped) == 1
+    edition.edit_document("Words of", "More words of")
+    result = build(Edition.open(edition.root), out, jobs=2)
+    assert f"html/documents/{DOCUMENT_ID}.html" in result.written
+    assert not [w for w in result.written if w.startswith(("html/years/", "html/index"))]
+    assert len(stopped) == 2
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_a_page_that_fails_while_the_checks_find_an_error_reports_the_error(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page sent early may fail on a document the check pass then finds invalid: the
+    build reports what the checks found, as a build that makes its pages after them."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    driver = edition.root / "xslt" / "html-home.xsl"
+    driver.write_text(
+        driver.read_text(encoding="utf-8").replace(
+            "</xsl:stylesheet>",
+            '<xsl:template match="kim:card[contains(kim:title, \'Unpublishable\')]" priority="9">'
+            '<xsl:message terminate="yes">no page for this card</xsl:message>'
+            "</xsl:template></xsl:stylesheet>",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    before = tree_hashes(out)
+    order = spy_order(monkeypatch)
+    edition.edit_document("<title>Telegram", "<title>Unpublishable telegram")
+    line = edition.edit_document('ref="person:stalin"', 'ref="person:nobody"')
+    with pytest.raises(build_module.InvalidEdition) as stop:
+        build(Edition.open(edition.root), out, jobs=2)
+    assert order == ["finish", "checks"]
+    assert f"{edition.document.name}:{line}:" in str(stop.value)
+    assert tree_hashes(out) == before
+    edition.edit_document('ref="person:nobody"', 'ref="person:stalin"')
+    with pytest.raises(build_module.BuildError, match="terminated by xsl:message"):
+        build(Edition.open(edition.root), out, jobs=2)
+    assert tree_hashes(out) == before
+
+
+def test_an_edit_no_index_shows_does_not_parse_the_registers(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registers' bytes key the indexes and data; a build parses them only when one
+    of those is made again."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    parsed: list[str] = []
+    original = build_module.load_bytes
+
+    def counted(data: bytes, path: Path, *args: Any) -> Any:
+        parsed.append(path.name)
+        return original(data, path, *args)
+
+    monkeypatch.setattr(build_module, "load_bytes", counted)
+    edit_text(edition)
+    assert run(edition, out).written
+    assert parsed == []
+    edit_reference(edition)
+    run(edition, out)
+    assert sorted(parsed) == ["orgs.xml", "persons.xml", "places.xml"]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_keys_are_worked_out_again_only_for_what_an_edit_touches(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit of one document's text, the rules' keys of the other files are the
+    previous build's; after an edit of a register, every file's key is worked out."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    worked: list[str] = []
+    original = build_module.rules_key
+
+    def counted(base: str, scan: Any, *args: Any) -> str:
+        worked.append(Path(scan.path).name)
+        return original(base, scan, *args)
+
+    monkeypatch.setattr(build_module, "rules_key", counted)
+    edit_text(edition)
+    result = run(edition, out)
+    assert worked == [edition.document.name]
+    assert f"html/documents/{DOCUMENT_ID}.html" in result.written
+    worked.clear()
+    edit_register(edition)
+    run(edition, out)
+    assert len(worked) == len(result.report.files)
+    assert_as_built_afresh(edition, out, tmp_path)

@@ -70,6 +70,7 @@ from .engine import (
     INLINE_LIMIT,
     LARGE_EDITION,
     CheckTask,
+    Context,
     NameIndex,
     Scan,
     Settings,
@@ -78,6 +79,7 @@ from .engine import (
     display_path,
     path_display,
     scan_files,
+    sharing,
 )
 from .errors import BuildError, InvalidEdition, UsageError
 from .indexes import (
@@ -120,7 +122,9 @@ from .parsing import (
     XML_ID,
     Source,
     UnreadableSource,
+    load_bytes,
     load_source,
+    read_bytes,
 )
 from .problems import Problem
 from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
@@ -414,8 +418,15 @@ class _Build:
         within the same tick of the file system's clock, or was changed while this
         build ran."""
         self.names_digest = ""
+        self.rescanned: set[str] = set()
+        """The sources scanned again (not carried over from the previous build)."""
+        self.few = False
+        """Whether only a few documents were scanned again, and no other source: an
+        edit whose few pages and checks are made while the pages made once per build
+        are."""
         self.written: list[str] = []
         self._finisher: Finisher | None = None
+        self._register_bytes: dict[str, bytes | None] | None = None
         self._read_registers: dict[str, Source | None] | None = None
         self._names: str | NameIndex | None = None
 
@@ -437,7 +448,10 @@ class _Build:
 
     # The scan pass ------------------------------------------------------------
 
-    def scan(self, digests: Digests) -> list[Scan]:
+    def scan(self, digests: Digests, stack: ExitStack) -> list[Scan]:
+        """The scan of every source: carried over from the previous build when it still
+        holds, else made (in this process when few, sharing the stylesheets with the
+        check pass when that will most likely be made here too)."""
         files = self.files
         scans: dict[int, Scan] = {}
         needed: list[tuple[int, Path, str]] = []
@@ -454,6 +468,12 @@ class _Build:
                 self.state.scans[name] = cached
             else:
                 needed.append((position, path, kind))
+        self.rescanned = {str(path) for _, path, _ in needed}
+        self.few = len(needed) < PAGES_INLINE and all(kind == "document" for _, _, kind in needed)
+        if len(self.files) < INLINE_LIMIT or self.few:
+            # Not after an edit of a register or of many documents: their check pass is
+            # mostly made in workers.
+            stack.enter_context(sharing())
         fresh = scan_files(
             [(path, kind, True) for _, path, kind in needed],
             self.settings,
@@ -525,9 +545,12 @@ class _Build:
         # dates leaves the name index as it was.
         return digest(digests.schematron, self.registers.names)
 
-    def check(
+    def plan_checks(
         self, digests: Digests, scans: list[Scan], ordered: list[Catalogued]
-    ) -> list[Problem]:
+    ) -> _Checks:
+        """What the check pass must do: the files whose rules must run or whose page
+        must be made, with the results carried over from the previous build for the
+        others. Records every document's outputs with their keys."""
         context = replace(context_from_scans(self.edition, scans), names=self.names(digests))
         self.names_digest = digest(context.names or "")
         # What the rules of every document depend on besides its own content: the
@@ -545,17 +568,21 @@ class _Build:
                 ordered[i - 1] if i > 0 else None,
                 ordered[i + 1] if i + 1 < len(ordered) else None,
             )
+        carried, pages_carried = self._carried_keys(digests, context, used, ordered)
         for scan in scans:
             if not scan.readable:
                 continue
-            key = rules_key(
-                self.document_rules if scan.kind == "document" else digests.rules,
-                scan,
-                context,
-                used,
-            )
-            keys[scan.path] = key
             cached = self.previous.checks.get(scan.path)
+            if scan.path in carried and cached is not None:
+                key = cached["key"]
+            else:
+                key = rules_key(
+                    self.document_rules if scan.kind == "document" else digests.rules,
+                    scan,
+                    context,
+                    used,
+                )
+            keys[scan.path] = key
             rules = cached is None or cached["key"] != key
             if cached is not None and not rules:
                 known.extend(problems_from_json(cached["problems"], scan.display))
@@ -567,15 +594,19 @@ class _Build:
             previous, following = neighbours.get(scan.path, (None, None))
             if publishable and scan.path in identifiers:
                 doc_id = identifiers[scan.path]
-                page_key = digest(
-                    digests.pages,
-                    scan.sha,
-                    previous.facts.text if previous else "",
-                    following.facts.text if following else "",
-                    # The entries it refers to, in the order of its (sorted) pointers.
-                    "".join(map(entries.get, scan.refs, scan.refs)),
-                )
                 outputs = self._document_outputs(doc_id)
+                page_key = (
+                    self.previous.outputs.get(outputs[0], "") if scan.path in pages_carried else ""
+                )
+                if not page_key:
+                    page_key = digest(
+                        digests.pages,
+                        scan.sha,
+                        previous.facts.text if previous else "",
+                        following.facts.text if following else "",
+                        # The entries it refers to, in the order of its (sorted) pointers.
+                        "".join(map(entries.get, scan.refs, scan.refs)),
+                    )
                 for output in outputs:
                     self.state.outputs[output] = page_key
                 page = not self._up_to_date(outputs, page_key)
@@ -592,19 +623,60 @@ class _Build:
                         page=page,
                     )
                 )
+        # In a large edition this process already holds the state of every file: the
+        # rules and pages of more than a few files are checked in workers, so that it
+        # does not also hold Saxon, the rules and the registers.
+        inline_limit = INLINE_LIMIT if len(self.files) < SPLIT_AT else PAGES_INLINE
+        return _Checks(context, tasks, known, keys, inline_limit)
+
+    def _carried_keys(
+        self, digests: Digests, context: Context, used: str, ordered: list[Catalogued]
+    ) -> tuple[set[str], set[str]]:
+        """The files whose rules' key, and those whose page's key, are those the
+        previous build recorded, which need not be worked out again.
+
+        A file's keys are made from its content and from inputs shared by the corpus
+        (the rules, the registers, the registers in use, the ids that several files
+        define, the documents' order), and a page's key from the cards of the
+        document's neighbours too. When the shared inputs are those of the previous
+        build, every file that was not scanned again keeps its rules' key, and its
+        page's key unless a neighbour was scanned again."""
+        order = "\n".join(c.scan.path for c in ordered)
+        shared = [
+            self.document_rules,
+            digests.rules,
+            digests.pages,
+            digests.registers,
+            used,
+            json.dumps(context.present),
+            digest(json.dumps({i: f for i, f in context.ids.items() if len(f) > 1})),
+            digest(order),
+        ]
+        self.state.memo["keys"] = shared
+        if self.previous.memo.get("keys") != shared:
+            return set(), set()
+        rules = {str(path) for path, _ in self.files} - self.rescanned
+        pages = set(rules)
+        for i, catalogued in enumerate(ordered):
+            if catalogued.scan.path in self.rescanned:
+                # Its neighbours' pages show its card.
+                pages.difference_update(c.scan.path for c in ordered[max(i - 1, 0) : i + 2])
+        return rules, pages
+
+    def run_checks(self, checks: _Checks) -> list[Problem]:
+        """Run the check pass :meth:`plan_checks` planned; every problem of the files,
+        found now or carried over."""
+        tasks, keys = checks.tasks, checks.keys
         results = check_files(
             tasks,
             self.settings,
-            context,
+            checks.context,
             self.jobs,
             _counter(self.progress, "publishing", len(tasks)),
             self.stop,
-            # In a large edition this process already holds the state of every file:
-            # the rules and pages of more than a few files are checked in workers, so
-            # that it does not also hold Saxon, the rules and the registers.
-            INLINE_LIMIT if len(self.files) < SPLIT_AT else PAGES_INLINE,
+            checks.inline_limit,
         )
-        problems = list(known)
+        problems = list(checks.known)
         for task, found in zip(tasks, results, strict=True):
             problems.extend(found)
             if task.rules:
@@ -689,10 +761,17 @@ class _Build:
             self.staging.discard()
             return BuildResult(self.target, report, int(quick["documents"]), list(quick["files"]))
         with ExitStack() as stack:
+            self.pages = PageQueue(self.settings, self.jobs, stack, self.finisher, self._write)
+            if self.jobs > 1 and len(self.files) >= SPLIT_AT and self.quick.is_file():
+                # A rebuild of a large edition: the pages made once per build (a year's
+                # page, an index letter) are made by a worker started now, while this
+                # process reads the state and scans.
+                self.pages.warm()
             self._load()
+            self.pages.memo = self.state.memo
             self.registers = self.register_digests(digests)
             self.start_names(digests, stack)
-            scans = self.scan(digests)
+            scans = self.scan(digests, stack)
             report = ValidationReport(problems=missing_problems(self.edition))
             report.files = [scan.display for scan in scans]
             for scan in scans:
@@ -703,10 +782,22 @@ class _Build:
                 if s.kind == "document" and s.readable and s.facts
             ]
             cards.sort(key=lambda c: (c.facts.sort, c.facts.id))
-            report.problems.extend(self.check(digests, scans, cards))
+            # After an edit of a few documents, the worker makes the pages while this
+            # process checks: they are sent now and waited for once the checks are done
+            # (and thrown away if the checks stop the build).
+            early = self.pages.warmed and self.few and not report.failed(strict)
+            if early:
+                self.pages.deferred = True
+                self._finish(digests, cards)
+            checks = self.plan_checks(digests, scans, cards)
+            report.problems.extend(checks.known)
+            report.problems.extend(self.run_checks(checks))
             report.sort()
             self._stop_if_invalid(report, strict)
-            self.finish(digests, cards)
+            if not early:
+                self._finish(digests, cards)
+            self._sitemap()
+            self.pages.flush(final=True)
         self.commit()
         self.state.output = folder_identity(self.target)
         self.state.fingerprint = fingerprint
@@ -763,14 +854,34 @@ class _Build:
         self.state.memo["registers"] = [digests.registers, computed.to_json()]
         return computed
 
-    def _registers(self) -> dict[str, Source | None]:
-        """The registers by kind, read once for the whole build (None: unreadable, which
-        validation reports)."""
-        if self._read_registers is None:
-            self._read_registers = {}
+    def _register_data(self) -> dict[str, bytes | None]:
+        """The registers' bytes by kind, read once for the whole build (None: unreadable,
+        which validation reports): most builds need only their digests."""
+        if self._register_bytes is None:
+            self._register_bytes = {}
             for kind, path in self.edition.register_paths.items():
                 try:
-                    source = load_source(path, display_path(path), self.settings.max_bytes)
+                    data: bytes | None = read_bytes(
+                        path, display_path(path), self.settings.max_bytes
+                    )
+                except UnreadableSource:
+                    data = None
+                self._register_bytes[kind] = data
+        return self._register_bytes
+
+    def _registers(self) -> dict[str, Source | None]:
+        """The registers by kind, parsed from the bytes :meth:`_register_data` read, once
+        for the whole build (None: unreadable, which validation reports)."""
+        if self._read_registers is None:
+            self._read_registers = {}
+            for kind, data in self._register_data().items():
+                path = self.edition.register_path(kind)
+                try:
+                    source = (
+                        load_bytes(data, path, display_path(path), self.settings.max_bytes)
+                        if data is not None
+                        else None
+                    )
                 except UnreadableSource:
                     source = None
                 self._read_registers[kind] = source
@@ -815,20 +926,15 @@ class _Build:
             self.staging.write_bytes(relative, data)
         self.written.append(relative)
 
-    def finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
-        """The home page, the indexes and data, the copied sources and assets.
+    def _finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
+        """The home page, the indexes and data, the copied sources and assets, queued
+        or written (:attr:`pages` makes the queued ones; its last flush waits for them).
 
         Each output is made only when its key changed; the inputs a key needs are cheap
         digests, the outputs' own inputs (the catalogue, an index) are made on demand.
+        The sitemap is made apart (:meth:`_sitemap`), after the documents' outputs are
+        known too.
         """
-        with ExitStack() as stack:
-            self.pages = PageQueue(
-                self.settings, self.jobs, stack, self.finisher, self._write, self.state.memo
-            )
-            self._finish(digests, catalogue_cards)
-            self.pages.flush(final=True)
-
-    def _finish(self, digests: Digests, catalogue_cards: list[Catalogued]) -> None:
         edition = self.edition
         documents = len(catalogue_cards)
 
@@ -903,14 +1009,18 @@ class _Build:
 
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
-            register = self._registers()[kind]
-            if register is None:  # validation stopped the build before this
+            data = self._register_data()[kind]
+            if data is None:  # validation stopped the build before this
                 raise BuildError(f"{display_path(path)}: the register cannot be read")
-            key = digest(shown, kind, register.data, occurrences)
+            key = digest(shown, kind, data, occurrences)
 
             @cache
-            def index(root: etree._Element = register.root, kind: str = kind) -> list[IndexEntry]:
-                return build_index(read_entries(root, kind), parsed())
+            def index(kind: str = kind, path: Path = path) -> list[IndexEntry]:
+                # Parsed only when an output of the index is made.
+                register = self._registers()[kind]
+                if register is None:
+                    raise BuildError(f"{display_path(path)}: the register cannot be read")
+                return build_index(read_entries(register.root, kind), parsed())
 
             @cache
             def whole(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
@@ -921,14 +1031,14 @@ class _Build:
 
             if self.settings.split:
                 self._index_in_parts(
-                    IndexParts(kind, name, register, index, documents, page, touched),
+                    IndexParts(kind, name, index, documents, page, touched),
                     digests,
                     key,
                 )
             else:
                 self._emit(f"html/{name}.html", key, partial(page, whole))
                 self._emit(f"text/{name}.txt", key, partial(run, "text-index", kind, index=whole))
-            data_key = digest("data", kind, register.data, occurrences, __version__)
+            data_key = digest("data", kind, data, occurrences, __version__)
             for suffix, parts in (("json", index_json_parts), ("csv", index_csv_parts)):
                 first = f"data/{name}.{suffix}"
                 self._emit(
@@ -937,7 +1047,7 @@ class _Build:
                     partial(lambda k, i, f: Streamed(lambda: f(k, i())), kind, index, parts),
                 )
                 self._emit(f"html/data/{name}.{suffix}", data_key, partial(self._copy_of, first))
-            self._emit(f"html/tei/{path.name}", digest(register.data), _constant(register.data))
+            self._emit(f"html/tei/{path.name}", digest(data), _constant(data))
             # The index's pages are made now, so that its objects are let go before the
             # next index is built.
             self.pages.flush(final=False)
@@ -947,7 +1057,10 @@ class _Build:
                 content = asset.read_bytes()
                 relative = f"html/assets/{asset.relative_to(assets).as_posix()}"
                 self._emit(relative, digest(content), _constant(content))
-        # Last: every page of the build is known by now.
+
+    def _sitemap(self) -> None:
+        """The sitemap, once every page of the build is known (:meth:`plan_checks` and
+        :meth:`_finish` record them)."""
         pages = (p.removeprefix("html/") for p in self.state.outputs if p.startswith("html/"))
         for name, text in sitemap_files(self.settings.base_url, pages).items():
             self._emit(f"html/{name}", digest(text), _constant(text))
@@ -1175,6 +1288,20 @@ class _Build:
 
 
 @dataclass(frozen=True)
+class _Checks:
+    """The check pass as planned (:meth:`_Build.plan_checks`)."""
+
+    context: Context
+    tasks: list[CheckTask]
+    known: list[Problem]
+    """The problems carried over from the previous build, for the files not checked."""
+    keys: dict[str, str]
+    """Each file's key of its rules' result."""
+    inline_limit: int
+    """Fewer tasks than this are checked in the build's own process."""
+
+
+@dataclass(frozen=True)
 class Catalogued:
     """A document that has a catalogue card: its scan and the card's facts; the card
     itself is read from the store when a page shows it."""
@@ -1194,7 +1321,6 @@ class IndexParts:
 
     kind: str
     name: str
-    register: Source
     index: Callable[[], list[IndexEntry]]
     """The whole index, built on first call."""
     documents: int

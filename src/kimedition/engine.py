@@ -234,16 +234,69 @@ def _checked_text(path: Path) -> str:
     return _TEXTS[key]
 
 
+class FileStylesheets:
+    """The stylesheets run on each file of a build, compiled into one Saxon runtime:
+    the card, the editorial rules and (when publishing) the pages, with the registers
+    parsed once for all of them. A build whose scan and check passes both run in its
+    own process shares one (:func:`sharing`) instead of a runtime per pass."""
+
+    def __init__(self, settings: Settings) -> None:
+        edition = settings.edition
+        self.runtime = SaxonRuntime()
+        self.card = self.runtime.compile(path=edition.xslt_dir / "cards.xsl")
+        self.rules = self.runtime.compile(
+            text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
+        )
+        self.pages: dict[str, Stylesheet] = {}
+        if settings.staging:
+            for role, name in DOCUMENT_STYLESHEETS.items():
+                self.pages[role] = self.runtime.compile(path=edition.xslt_dir / name)
+        self.runtime.lock()
+        self.registers = register_nodes(self.runtime, edition)
+        for name, node in self.registers.items():
+            self.card.set(name, node)
+        configure(self.runtime, self.pages.values(), self.registers, settings)
+        self.checked = False
+        """Whether a check pass took the rules (their parameters are then set)."""
+
+
+_SHARING: list[dict[Settings, FileStylesheets]] = []
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """While this lasts, the scan and check passes run in this process (not in worker
+    processes) share one :class:`FileStylesheets` per settings; let go at the end."""
+    _SHARING.append({})
+    try:
+        yield
+    finally:
+        _SHARING.pop()
+
+
+def _shared(settings: Settings) -> FileStylesheets | None:
+    if not _SHARING:
+        return None
+    known = _SHARING[-1]
+    if settings not in known:
+        known[settings] = FileStylesheets(settings)
+    return known[settings]
+
+
 class Scanner:
     """The scan pass, for one process."""
 
-    def __init__(self, settings: Settings, cards: bool) -> None:
+    def __init__(
+        self, settings: Settings, cards: bool, shared: FileStylesheets | None = None
+    ) -> None:
         self.settings = settings
         edition = settings.edition
         self.relaxng = RelaxNGValidator(edition.rng_path)
         self.runtime: SaxonRuntime | None = None
         self.card: Stylesheet | None = None
-        if cards:
+        if cards and shared is not None:
+            self.runtime, self.card = shared.runtime, shared.card
+        elif cards:
             self.runtime = SaxonRuntime()
             self.card = self.runtime.compile(path=edition.xslt_dir / "cards.xsl")
             self.runtime.lock()
@@ -291,15 +344,19 @@ class Scanner:
         return result
 
 
-def name_index_json(edition: Edition) -> str:
-    """The registers' name index, as the editorial rules compute it, in JSON; raises
-    :class:`SchemaError` when the rules' function fails."""
-    runtime = SaxonRuntime()
-    rules = runtime.compile(
-        text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
-    )
-    runtime.lock()
-    nodes = register_nodes(runtime, edition)
+def name_index_json(edition: Edition, shared: FileStylesheets | None = None) -> str:
+    """The registers' name index, as the editorial rules compute it, in JSON (with the
+    rules and registers of ``shared`` when given and no check pass took them yet);
+    raises :class:`SchemaError` when the rules' function fails."""
+    if shared is not None and not shared.checked:
+        rules, nodes = shared.rules, shared.registers
+    else:
+        runtime = SaxonRuntime()
+        rules = runtime.compile(
+            text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
+        )
+        runtime.lock()
+        nodes = register_nodes(runtime, edition)
     try:
         value = rules.call(
             f"{{{KIM}}}name-index-json", [nodes["persons"], nodes["places"], nodes["orgs"]]
@@ -317,6 +374,7 @@ class NameIndex:
 
     def __init__(self, edition: Edition, settings: Settings, aside: bool) -> None:
         self.edition = edition
+        self.settings = settings
         self.aside = aside
         self._stack = ExitStack()
         self._future: Future[str] | None = None
@@ -328,7 +386,10 @@ class NameIndex:
         """The index as JSON; the process that made it is then let go (a process that
         died makes :class:`BuildError`)."""
         with self:
-            return self._future.result() if self._future else name_index_json(self.edition)
+            if self._future is not None:
+                return self._future.result()
+            known = _SHARING[-1].get(self.settings) if _SHARING else None
+            return name_index_json(self.edition, known)
 
     def __enter__(self) -> NameIndex:
         return self
@@ -357,13 +418,22 @@ def _corpus_functions_failed(edition: Edition, error: TransformError) -> SchemaE
 class Checker:
     """The check pass, for one process: editorial rules, then (when publishing) pages."""
 
-    def __init__(self, settings: Settings, context: Context) -> None:
+    pages: dict[str, Stylesheet]
+
+    def __init__(
+        self, settings: Settings, context: Context, shared: FileStylesheets | None = None
+    ) -> None:
         self.settings = settings
         edition = settings.edition
+        if shared is not None and not shared.checked:
+            shared.checked = True
+            self.runtime, self.rules, self.pages = shared.runtime, shared.rules, shared.pages
+            self._set_rules_context(edition, shared.registers, context)
+            return
         compiled = compile_schematron(edition.sch_path)
         self.runtime = SaxonRuntime()
         self.rules = self.runtime.compile(text=compiled.xslt, name=str(edition.sch_path))
-        self.pages: dict[str, Stylesheet] = {}
+        self.pages = {}
         if settings.staging:
             for role, name in DOCUMENT_STYLESHEETS.items():
                 self.pages[role] = self.runtime.compile(path=edition.xslt_dir / name)
@@ -493,13 +563,15 @@ def _initialise(role: str, settings: Settings, argument: Any) -> None:
         _STATE["error"] = error
 
 
-def _make_worker(role: str, settings: Settings, argument: Any) -> Any:
+def _make_worker(role: str, settings: Settings, argument: Any, inline: bool = False) -> Any:
     """The worker object of a pass: a scanner, a checker, or (any other role) what the
-    factory ``argument`` makes of the settings."""
+    factory ``argument`` makes of the settings. ``inline``: in the caller's process,
+    where the stylesheets may be shared (:func:`sharing`)."""
     if role == "scan":
-        return Scanner(settings, argument)
+        shared = _shared(settings) if inline and argument else None
+        return Scanner(settings, argument, shared)
     if role == "check":
-        return Checker(settings, argument)
+        return Checker(settings, argument, _shared(settings) if inline else None)
     return argument(settings)
 
 
@@ -562,14 +634,17 @@ def _pool(jobs: int, role: str, settings: Settings, argument: Any) -> Iterator[E
     try:
         yield executor
     except BaseException:
-        _kill(executor)
+        kill_pool(executor)
         raise
     else:
         executor.shutdown(wait=True)
 
 
-def _kill(executor: ProcessPoolExecutor) -> None:
-    processes = list(getattr(executor, "_processes", {}).values())
+def kill_pool(executor: ProcessPoolExecutor) -> None:
+    """Stop a pool's worker processes at once (a task being made is lost)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    # Taken before the shutdown, which lets go of it.
+    manager = getattr(executor, "_executor_manager_thread", None)
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -579,7 +654,6 @@ def _kill(executor: ProcessPoolExecutor) -> None:
     # The pool's manager thread sees its workers gone and closes its wake-up pipe; waited
     # for, so that Python's exit handler, which writes to that pipe, cannot race the
     # closing (Python 3.11 then prints a traceback at exit: "Bad file descriptor").
-    manager = getattr(executor, "_executor_manager_thread", None)
     if manager is not None:
         manager.join(timeout=5)
 
@@ -606,7 +680,7 @@ def run_pass(
     if jobs <= 1 or len(tasks) < inline_limit:
         _STATE.clear()
         _STATE["watchdog"] = Watchdog(settings.timeout, on_timeout)
-        _STATE["worker"] = _make_worker(role, settings, argument)
+        _STATE["worker"] = _make_worker(role, settings, argument, inline=True)
         results = []
         try:
             for task in tasks:

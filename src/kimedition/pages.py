@@ -13,14 +13,22 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .edition import Edition
-from .engine import Settings, configure, current_worker, display_path, register_nodes, worker_pool
+from .engine import (
+    Settings,
+    configure,
+    current_worker,
+    display_path,
+    kill_pool,
+    register_nodes,
+    worker_pool,
+)
 from .indexes import KIM
 from .parsing import load_source
 from .saxon import SaxonRuntime, Stylesheet
@@ -127,9 +135,9 @@ class PageQueue:
     when there are few.
 
     ``finisher(roles)`` gives this process's :class:`Finisher`, compiled on first use;
-    ``write(relative, text)`` stages an output; ``memo`` is the build state's memo, where
-    a file in parts records where each part lies. The worker processes live as long as
-    ``stack``."""
+    ``write(relative, text)`` stages an output; ``memo`` is the build state's memo (it
+    may be given once the state is read), where a file in parts records where each part
+    lies. The worker processes live as long as ``stack``."""
 
     def __init__(
         self,
@@ -138,16 +146,23 @@ class PageQueue:
         stack: ExitStack,
         finisher: Callable[[Collection[str]], Finisher],
         write: Callable[[str, str], None],
-        memo: dict[str, Any],
+        memo: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.jobs = jobs
         self.stack = stack
         self.finisher = finisher
         self.write = write
-        self.memo = memo
+        self.memo: dict[str, Any] = {} if memo is None else memo
         self.queue: list[tuple[str, Page | Parts]] = []
         self.pool: Executor | None = None
+        self.deferred = False
+        """When set, :meth:`flush` sends the pages and returns; the last flush waits for
+        them all. Set by a build that makes its pages while it checks the documents."""
+        self.warmed = False
+        self._submitted = False
+        self._sent: set[Future[str]] = set()
+        self._made: deque[tuple[str, Page | Parts, list[Future[str]]]] = deque()
 
     def add(self, relative: str, page: Page | Parts) -> None:
         self.queue.append((relative, page))
@@ -159,12 +174,27 @@ class PageQueue:
             )
         return self.pool
 
+    def warm(self) -> None:
+        """Start one worker process now, so that its start-up (Python, Saxon, the
+        stylesheets and the registers) overlaps the build's own work. A worker that is
+        never sent a page is killed, not waited for, when the queue's stack closes."""
+        pool = self._pool(self.jobs)
+        pool.submit(_ready)
+        self.warmed = True
+
+        def release() -> None:
+            if not self._submitted and isinstance(pool, ProcessPoolExecutor):
+                kill_pool(pool)
+
+        self.stack.callback(release)
+
     def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
         """The letters of a split index and the letter of each entry
         (:meth:`Finisher.letters`), asked of a worker process: Saxon is then loaded
         into this process only for the few pages of a small rebuild."""
         if self.jobs <= 1:
             return self.finisher(FINISHING_STYLESHEETS).letters(kind)
+        self._submitted = True
         return self._pool(self.jobs).submit(_letters, kind).result()
 
     def _write(self, relative: str, page: Page | Parts, made: list[str]) -> None:
@@ -180,10 +210,8 @@ class PageQueue:
 
     def flush(self, *, final: bool) -> None:
         """Make every queued page and write it to the staging folder, in the order
-        queued."""
+        queued (when :attr:`deferred`, only the last flush waits for the pages sent)."""
         queue, self.queue = self.queue, []
-        if not queue:
-            return
         count = sum(len(_pages_of(page)) for _, page in queue)
         jobs = min(self.jobs, count) if final else self.jobs
         roles = {p.role for _, page in queue for p in _pages_of(page)}
@@ -199,29 +227,35 @@ class PageQueue:
                     relative, page, [finisher.page(p.resolved()) for p in pages] if finisher else []
                 )
             return
-        pool = self._pool(jobs)
-        sent: set[Future[str]] = set()
-        made: deque[tuple[str, Page | Parts, list[Future[str]]]] = deque()
+        if queue:
+            pool = self._pool(jobs)
+            self._submitted = True
+            queue.reverse()
+            while queue:
+                relative, page = queue.pop()
+                futures: list[Future[str]] = []
+                for part in _pages_of(page):
+                    futures.append(pool.submit(_make_page, part.resolved()))
+                    self._sent.add(futures[-1])
+                    self._settle(self.jobs + AHEAD)
+                self._made.append((relative, page, futures))
+        if final or not self.deferred:
+            self._settle(0, final=True)
 
-        def settle(limit: int) -> None:
-            # Wait until at most ``limit`` pages are being made; write, in order, every
-            # output whose pages are all back (a failed page raises here).
-            while len(sent) > limit:
-                sent.difference_update(wait(sent, return_when=FIRST_COMPLETED).done)
-            while made and all(future.done() for future in made[0][2]):
-                relative, page, futures = made.popleft()
-                self._write(relative, page, [f.result() for f in futures])
-
-        queue.reverse()
-        while queue:
-            relative, page = queue.pop()
-            futures: list[Future[str]] = []
-            for part in _pages_of(page):
-                futures.append(pool.submit(_make_page, part.resolved()))
-                sent.add(futures[-1])
-                settle(jobs + AHEAD)
-            made.append((relative, page, futures))
-        settle(0)
+    def _settle(self, limit: int, final: bool = False) -> None:
+        """Wait until at most ``limit`` pages are being made; write, in order, every
+        output whose pages are all back (a failed page raises here; when
+        :attr:`deferred`, only in the last flush, so that what the check pass finds in
+        the meantime is reported first)."""
+        sent, made = self._sent, self._made
+        while len(sent) > limit:
+            sent.difference_update(wait(sent, return_when=FIRST_COMPLETED).done)
+        while made and all(future.done() for future in made[0][2]):
+            relative, page, futures = made[0]
+            if self.deferred and not final and any(f.exception() for f in futures):
+                break
+            made.popleft()
+            self._write(relative, page, [f.result() for f in futures])
 
 
 def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
@@ -230,6 +264,10 @@ def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
 
 def _new_finisher(settings: Settings) -> Finisher:
     return Finisher(settings.edition, settings)
+
+
+def _ready() -> None:
+    """In a worker process: nothing; sent so that the process starts."""
 
 
 def _make_page(page: Page) -> str:
