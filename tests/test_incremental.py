@@ -895,3 +895,38 @@ def test_keys_are_worked_out_again_only_for_what_an_edit_touches(
     run(edition, out)
     assert len(worked) == len(result.report.files)
     assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_a_rebuild_stopped_while_its_worker_makes_pages_leaves_nothing_behind(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the check pass, with the early pages sent to the worker: the worker
+    is stopped, the output and the folder beside it are as they were, and the next
+    build makes what a full build makes."""
+    import multiprocessing
+
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    before = tree_hashes(out)
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    order = spy_order(monkeypatch)
+
+    def interrupted(self: Any, *args: Any) -> Any:
+        order.append("checks")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module._Build, "run_checks", interrupted)
+    edit_text(edition)
+    with pytest.raises(KeyboardInterrupt):
+        build(Edition.open(edition.root), out, jobs=2)
+    assert order == ["finish", "checks"]
+    assert multiprocessing.active_children() == []
+    assert tree_hashes(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == beside
+    monkeypatch.undo()
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    build(Edition.open(edition.root), out, jobs=2)
+    assert_as_built_afresh(edition, out, tmp_path)
