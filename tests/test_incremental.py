@@ -930,3 +930,58 @@ def test_a_rebuild_stopped_while_its_worker_makes_pages_leaves_nothing_behind(
     monkeypatch.setattr(build_module, "SPLIT_AT", 5)
     build(Edition.open(edition.root), out, jobs=2)
     assert_as_built_afresh(edition, out, tmp_path)
+
+
+def count_entry_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The entries whose part of the JSON export is made from now on (not taken from
+    the published file)."""
+    from kimedition import indexes
+
+    made: list[str] = []
+    original = indexes._entry_json
+
+    def counted(item: Any) -> dict[str, object]:
+        made.append(item.entry.id)
+        return original(item)
+
+    monkeypatch.setattr(indexes, "_entry_json", counted)
+    return made
+
+
+def test_a_data_export_makes_again_only_the_parts_of_the_entries_that_changed(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit of one person's entry, the JSON and CSV exports of the person index
+    take the other entries' parts from the published files; a part whose bytes are not
+    as recorded is made again; a new entry that sorts first moves the others' commas."""
+    out = tmp_path / "out"
+    run(edition, out)
+    made = count_entry_parts(monkeypatch)
+    edit_register_dates(edition)  # Stalin's entry
+    result = run(edition, out)
+    assert "data/persons.json" in result.written  # the CSV shows no dates: as it was
+    assert made == ["stalin"]
+    assert_as_built_afresh(edition, out, tmp_path)
+    # Damage the published part of an entry that does not change: it is made again.
+    published = out / "data" / "persons.json"
+    text = published.read_text(encoding="utf-8")
+    assert text.count('"Pak Hon-yong"') == 1
+    published.write_text(text.replace('"Pak Hon-yong"', '"Pak Hon-yonG"'), encoding="utf-8")
+    made.clear()
+    edition.edit(edition.tei / "persons.xml", '<death when="1953-03-05"/>', "")
+    run(edition, out)
+    assert sorted(made) == ["pak-heon-yeong", "stalin"]
+    shutil.rmtree(tmp_path / "fresh")
+    assert_as_built_afresh(edition, out, tmp_path)
+    made.clear()
+    edition.edit(
+        edition.tei / "persons.xml",
+        "<listPerson>",
+        '<listPerson>\n<person xml:id="aaron" sortKey="aaron">'
+        '<persName type="standard">Aaron</persName></person>',
+    )
+    run(edition, out)
+    # The exports list the entries in the register's order.
+    assert sorted(made) == ["aaron", "stalin"], "the new first entry, and the one first before"
+    shutil.rmtree(tmp_path / "fresh")
+    assert_as_built_afresh(edition, out, tmp_path)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
@@ -101,6 +101,7 @@ from .output import (
     commit_changes,
     folder_identity,
     listing,
+    open_regular,
     recover,
 )
 from .pages import (
@@ -1039,12 +1040,27 @@ class _Build:
                 self._emit(f"html/{name}.html", key, partial(page, whole))
                 self._emit(f"text/{name}.txt", key, partial(run, "text-index", kind, index=whole))
             data_key = digest("data", kind, data, occurrences, __version__)
+
+            @cache
+            def entry_keys(
+                kind: str = kind, index: Callable[[], list[IndexEntry]] = index
+            ) -> list[str]:
+                # What an entry's part of an export shows: the entry, and the cards of
+                # its documents in their order.
+                found = touched()
+                return [
+                    digest(__version__, self.registers.entries.get(p, ""), *found.get(p, ()))
+                    for p in (f"{kind}:{item.entry.id}" for item in index())
+                ]
+
             for suffix, parts in (("json", index_json_parts), ("csv", index_csv_parts)):
                 first = f"data/{name}.{suffix}"
+                # Where each entry's part lies: kept while the file is, replaced when made.
+                self._carry_parts(first)
                 self._emit(
                     first,
                     data_key,
-                    partial(lambda k, i, f: Streamed(lambda: f(k, i())), kind, index, parts),
+                    partial(self._export, first, Export(kind, index, parts, entry_keys)),
                 )
                 self._emit(f"html/data/{name}.{suffix}", data_key, partial(self._copy_of, first))
             self._emit(f"html/tei/{path.name}", digest(data), _constant(data))
@@ -1220,6 +1236,48 @@ class _Build:
         self.state.memo[memo] = known
         return True
 
+    def _export(self, relative: str, export: Export) -> Streamed:
+        """A data export written entry by entry, each entry's part taken from the
+        published file when its key is the one recorded there and its bytes are as
+        recorded (a change of one entry's note makes that entry's part only); where each
+        part lies is recorded for the next build."""
+
+        def parts() -> Iterator[bytes]:
+            items = export.index()
+            # The first entry's part has no separator before it.
+            keys = [key + ("-first" if n == 0 else "") for n, key in enumerate(export.keys())]
+            layout: list[list[str | int]] = []
+            offset = 0
+            with PublishedParts(self._published_layout(relative), self.target / relative) as old:
+                made = export.make(export.kind, items, kept=lambda i, _: old.get(keys[i]))
+                for number, part in enumerate(made):
+                    data = part if isinstance(part, bytes) else part.encode("utf-8")
+                    if 0 < number <= len(keys):  # an entry's part (after the opening)
+                        key = keys[number - 1]
+                        sha = old.sha(key) if isinstance(part, bytes) else None
+                        layout.append(
+                            [key, offset, len(data), sha or hashlib.sha256(data).hexdigest()]
+                        )
+                    yield data
+                    offset += len(data)
+            self.state.memo[f"parts:{relative}"] = layout
+
+        return Streamed(parts)
+
+    def _published_layout(self, relative: str) -> dict[str, tuple[int, int, str]]:
+        """Where the previous build recorded each part of ``relative``, by key, when the
+        file is published as it left it."""
+        layout = self.previous.memo.get(f"parts:{relative}")
+        if not self.incremental or relative not in self.present or not isinstance(layout, list):
+            return {}
+        places: dict[str, tuple[int, int, str]] = {}
+        for record in layout:
+            if isinstance(record, list) and len(record) == 4:
+                key, offset, length, sha = record
+                if isinstance(offset, int) and isinstance(length, int) and isinstance(sha, str):
+                    places[str(key)] = (offset, length, sha)
+        return places
+
     def _carry_parts(self, relative: str) -> None:
         """Keep where the parts of a file made in parts lie in it, for as long as the file
         is not made again (a new layout replaces it when it is)."""
@@ -1313,6 +1371,54 @@ class Catalogued:
     @property
     def card(self) -> str:
         return self.scan.card if self.scan.card is not None else self.store.get(self.facts.text)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A data export of one register's index: its kind, the index (built on first
+    call), how it is written in parts, and what each entry's part is made from."""
+
+    kind: str
+    index: Callable[[], list[IndexEntry]]
+    make: Callable[..., Iterator[str | bytes]]
+    keys: Callable[[], list[str]]
+    """Each entry's key, in the index's order (made on first call, for all the
+    register's exports)."""
+
+
+class PublishedParts:
+    """The parts of a published file, read one at a time where a layout says they lie,
+    each only if its bytes have the SHA-256 recorded for them."""
+
+    def __init__(self, layout: dict[str, tuple[int, int, str]], path: Path) -> None:
+        self.layout = layout
+        self.path = path
+        self._handle: BinaryIO | None = None
+
+    def __enter__(self) -> PublishedParts:
+        if self.layout:
+            self._handle = open_regular(self.path)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+    def get(self, key: str) -> bytes | None:
+        """The part recorded under ``key``, or None (not recorded, or not as recorded)."""
+        place = self.layout.get(key)
+        if place is None or self._handle is None:
+            return None
+        offset, length, sha = place
+        self._handle.seek(offset)
+        data = self._handle.read(length)
+        if len(data) != length or hashlib.sha256(data).hexdigest() != sha:
+            return None
+        return data
+
+    def sha(self, key: str) -> str | None:
+        place = self.layout.get(key)
+        return place[2] if place else None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from sys import intern
@@ -325,11 +325,20 @@ def _entry_json(item: IndexEntry) -> dict[str, object]:
     return data
 
 
+Kept = Callable[[int, "IndexEntry"], bytes | None]
+"""For a data export made in parts: the bytes of the part of the entry at a position
+(0 for the first) when they are already known, else None (the part is then made)."""
+
+
 def index_json_parts(
-    kind: str, index: list[IndexEntry], document_url: str = "html/documents/{id}.html"
-) -> Iterator[str]:
-    """The index as JSON, every entry with its documents, in parts: one entry at a time,
-    so that the text of a large index is never held whole."""
+    kind: str,
+    index: list[IndexEntry],
+    document_url: str = "html/documents/{id}.html",
+    kept: Kept | None = None,
+) -> Iterator[str | bytes]:
+    """The index as JSON, every entry with its documents, in parts: the opening, one part
+    per entry (taken from ``kept`` when it knows it), the closing; so that the text of a
+    large index is never held whole."""
     yield f'{{"kind": {json.dumps(kind)}, "entries": [\n'
     # An entry's documents are the bulk of the file: what a document shows of its card
     # is written once, whatever the number of entries it occurs under. The layout is that
@@ -337,6 +346,10 @@ def index_json_parts(
     cards: dict[str, tuple[str, str]] = {}
     roles_text: dict[tuple[str, ...], str] = {}
     for position, item in enumerate(index):
+        known = kept(position, item) if kept is not None else None
+        if known is not None:
+            yield known
+            continue
         parts = [",\n" if position else ""]
         for key, value in _entry_json(item).items():
             parts += ["{\n  " if len(parts) == 1 else ",\n  ", encode_basestring(key), ": "]
@@ -441,9 +454,12 @@ def _csv_fields(fields: list[str]) -> str:
     return buffer.getvalue()
 
 
-def index_csv_parts(kind: str, index: list[IndexEntry]) -> Iterator[str]:
+def index_csv_parts(
+    kind: str, index: list[IndexEntry], kept: Kept | None = None
+) -> Iterator[str | bytes]:
     """The index as CSV, one row per entry and document (one row for an unused entry), in
-    parts: one entry's rows at a time.
+    parts: the header, then one entry's rows at a time (taken from ``kept`` when it
+    knows them).
 
     What a row says of a document (its id, date and title) is the same under every entry
     that occurs in it: it is encoded once per document."""
@@ -455,7 +471,11 @@ def index_csv_parts(kind: str, index: list[IndexEntry]) -> Iterator[str]:
     yield _csv_fields(columns) + "\n"
     documents: dict[str, str] = {}
     roles: dict[tuple[str, ...], str] = {}
-    for item in index:
+    for position, item in enumerate(index):
+        known = kept(position, item) if kept is not None else None
+        if known is not None:
+            yield known
+            continue
         entry = item.entry
         extra: list[str] = []
         if kind == "place":

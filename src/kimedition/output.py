@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from .edition import Edition, location
 from .errors import LockedError, UsageError
@@ -113,10 +114,9 @@ JOURNAL_LIMIT = 256 * 1024 * 1024
 """The largest journal read back (a build of 10,000 documents writes about 2 MB)."""
 
 
-def read_regular(path: Path, limit: int) -> bytes | None:
-    """The content of ``path`` if it is a regular file of at most ``limit`` bytes, opened
-    without following a link; None for anything else (missing, a link, a folder, a
-    device, a pipe, too large)."""
+def open_regular(path: Path) -> BinaryIO | None:
+    """``path`` opened for reading if it is a regular file, without following a link;
+    None for anything else (missing, a link, a folder, a device, a pipe)."""
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -124,7 +124,17 @@ def read_regular(path: Path, limit: int) -> bytes | None:
     if not stat.S_ISREG(os.fstat(handle).st_mode):
         os.close(handle)
         return None
-    with os.fdopen(handle, "rb") as stream:
+    return os.fdopen(handle, "rb")
+
+
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The content of ``path`` if it is a regular file of at most ``limit`` bytes, opened
+    without following a link; None for anything else (missing, a link, a folder, a
+    device, a pipe, too large)."""
+    stream = open_regular(path)
+    if stream is None:
+        return None
+    with stream:
         data = stream.read(limit + 1)
     return data if len(data) <= limit else None
 
@@ -265,11 +275,12 @@ class Staging:
     def write_bytes(self, relative: str, data: bytes) -> None:
         self.path(relative).write_bytes(data)
 
-    def write_parts(self, relative: str, parts: Iterable[str]) -> None:
-        """Write UTF-8 text given in parts, never holding it whole."""
+    def write_parts(self, relative: str, parts: Iterable[str | bytes]) -> None:
+        """Write UTF-8 text given in parts (text, or bytes already encoded), never holding
+        it whole."""
         with self.path(relative).open("wb") as handle:
             for part in parts:
-                handle.write(part.encode("utf-8"))
+                handle.write(part if isinstance(part, bytes) else part.encode("utf-8"))
 
     def copy_in(self, relative: str, source: Path) -> None:
         """Copy a regular file (one this build wrote, or a published one) to ``relative``."""

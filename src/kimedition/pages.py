@@ -104,7 +104,7 @@ class Parts:
 class Streamed:
     """An output written part by part (a large data file), never held whole."""
 
-    parts: Callable[[], Iterable[str]]
+    parts: Callable[[], Iterable[str | bytes]]
 
 
 @dataclass(frozen=True)
