@@ -766,13 +766,16 @@ def test_pages_sent_early_are_made_by_the_worker_and_thrown_away_when_checks_fai
     before = tree_hashes(out)
     stopped: list[object] = []
     monkeypatch.setattr(pages_module, "kill_pool", lambda pool: stopped.append(pool))
-    # Well-formed and valid against the schema, so the scan passes: the rules find it.
-    line = edition.edit_document('ref="person:stalin"', 'ref="person:nobody"')
+    # A new summary, for the year's page, and a date line that disagrees with the
+    # document's date: valid against the schema, so the scan passes; the rules find it
+    # (a warning, which stops a strict build).
+    edition.edit_document("telegraphs from", "cables from")
+    line = edition.edit_document('<docDate when="1950-01-19">', '<docDate when="1950-01-18">')
     with pytest.raises(build_module.InvalidEdition) as stop:
-        build(Edition.open(edition.root), out, jobs=2)
+        build(Edition.open(edition.root), out, jobs=2, strict=True)
     assert order[-2:] == ["finish", "checks"]
     assert f"{edition.document.name}:{line}:" in str(stop.value)
-    assert "[ref-resolves]" in str(stop.value)
+    assert "[date-line-agrees]" in str(stop.value)
     assert tree_hashes(out) == before
     assert stopped == [], "pages were sent: the worker is not killed as unused"
 
@@ -820,7 +823,7 @@ def test_a_page_that_fails_while_the_checks_find_an_error_reports_the_error(
     driver.write_text(
         driver.read_text(encoding="utf-8").replace(
             "</xsl:stylesheet>",
-            '<xsl:template match="kim:card[contains(kim:title, \'Unpublishable\')]" priority="9">'
+            '<xsl:template match="kim:card[contains(kim:summary, \'unpublishable\')]" priority="9">'
             '<xsl:message terminate="yes">no page for this card</xsl:message>'
             "</xsl:template></xsl:stylesheet>",
         ),
@@ -830,14 +833,15 @@ def test_a_page_that_fails_while_the_checks_find_an_error_reports_the_error(
     build(Edition.open(edition.root), out, jobs=2)
     before = tree_hashes(out)
     order = spy_order(monkeypatch)
-    edition.edit_document("<title>Telegram", "<title>Unpublishable telegram")
-    line = edition.edit_document('ref="person:stalin"', 'ref="person:nobody"')
+    # The summary, which the year's page shows and no index does, and a date line the
+    # rules warn about (which stops a strict build).
+    edition.edit_document("writes from", "writes an unpublishable line from")
+    line = edition.edit_document('<docDate when="1950-01-19">', '<docDate when="1950-01-18">')
     with pytest.raises(build_module.InvalidEdition) as stop:
-        build(Edition.open(edition.root), out, jobs=2)
+        build(Edition.open(edition.root), out, jobs=2, strict=True)
     assert order == ["finish", "checks"]
     assert f"{edition.document.name}:{line}:" in str(stop.value)
     assert tree_hashes(out) == before
-    edition.edit_document('ref="person:nobody"', 'ref="person:stalin"')
     with pytest.raises(build_module.BuildError, match="terminated by xsl:message"):
         build(Edition.open(edition.root), out, jobs=2)
     assert tree_hashes(out) == before
@@ -985,3 +989,63 @@ def test_a_data_export_makes_again_only_the_parts_of_the_entries_that_changed(
     assert sorted(made) == ["aaron", "stalin"], "the new first entry, and the one first before"
     shutil.rmtree(tmp_path / "fresh")
     assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_a_person_s_reference_edited_leaves_the_other_indexes_alone(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an index shows of a document is its date, title and type and its own
+    entries' mentions: a reference to another person builds the person index again,
+    not the place and organisation indexes, whose pages and exports are kept."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    built: list[str] = []
+    original = build_module.read_entries
+
+    def counted(root: Any, kind: str) -> Any:
+        built.append(kind)
+        return original(root, kind)
+
+    monkeypatch.setattr(build_module, "read_entries", counted)
+    edit_reference(edition)
+    run(edition, out)
+    assert built == ["person"]
+    built.clear()
+    edit_title(edition)  # shown in every index
+    run(edition, out)
+    assert built == ["person", "place", "org"]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_a_deferred_page_that_failed_raises_only_at_the_last_flush(tmp_path: Path) -> None:
+    """While a build checks, the pages it sent early are written as they come back, in
+    order; one that failed stops the writing but raises only in the last flush, after
+    the checks have been reported."""
+    from concurrent.futures import Future
+    from contextlib import ExitStack
+
+    from kimedition.engine import Settings
+    from kimedition.pages import Page, PageQueue
+
+    written: list[str] = []
+    with ExitStack() as stack:
+        queue = PageQueue(
+            Settings(str(tmp_path)),
+            2,
+            stack,
+            lambda roles: pytest.fail("no page is made here"),
+            lambda relative, text: written.append(relative),
+        )
+        queue.deferred = True
+        outcomes: list[Future[str]] = [Future(), Future(), Future()]
+        outcomes[0].set_result("first")
+        outcomes[1].set_exception(RuntimeError("the page failed"))
+        outcomes[2].set_result("third")
+        for number, future in enumerate(outcomes):
+            queue._made.append((f"page-{number}.html", Page("home", "edition", ()), [future]))
+        queue._settle(0)  # as when more pages are sent
+        assert written == ["page-0.html"]
+        with pytest.raises(RuntimeError, match="the page failed"):
+            queue._settle(0, final=True)  # the last flush

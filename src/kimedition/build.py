@@ -421,6 +421,8 @@ class _Build:
         self.names_digest = ""
         self.rescanned: set[str] = set()
         """The sources scanned again (not carried over from the previous build)."""
+        self.occurrences: dict[str, str] = {}
+        """For each index, a digest of what it shows of the documents."""
         self.few = False
         """Whether only a few documents were scanned again, and no other source: an
         edit whose few pages and checks are made while the pages made once per build
@@ -772,7 +774,10 @@ class _Build:
             self.pages.memo = self.state.memo
             self.registers = self.register_digests(digests)
             self.start_names(digests, stack)
-            scans = self.scan(digests, stack)
+            # The Saxon runtime the scan and check passes share, let go after the checks:
+            # an index is then built here without it.
+            shared = stack.enter_context(ExitStack())
+            scans = self.scan(digests, shared)
             report = ValidationReport(problems=missing_problems(self.edition))
             report.files = [scan.display for scan in scans]
             for scan in scans:
@@ -783,16 +788,28 @@ class _Build:
                 if s.kind == "document" and s.readable and s.facts
             ]
             cards.sort(key=lambda c: (c.facts.sort, c.facts.id))
-            # After an edit of a few documents, the worker makes the pages while this
-            # process checks: they are sent now and waited for once the checks are done
-            # (and thrown away if the checks stop the build).
-            early = self.pages.warmed and self.few and not report.failed(strict)
+            # What each index shows of the documents, kept to tell whether it changed.
+            self.occurrences = {
+                kind: digest(*(c.facts.kind_digest(kind) for c in cards)) for kind in INDEX_PAGES
+            }
+            self.state.memo["occurrences"] = self.occurrences
+            # After an edit of a few documents that no index shows, the worker makes the
+            # pages while this process checks: they are sent now and waited for once the
+            # checks are done (and thrown away if the checks stop the build). An index
+            # to build waits until the checks are done and their Saxon let go.
+            early = (
+                self.pages.warmed
+                and self.few
+                and self.previous.memo.get("occurrences") == self.occurrences
+                and not report.failed(strict)
+            )
             if early:
                 self.pages.deferred = True
                 self._finish(digests, cards)
             checks = self.plan_checks(digests, scans, cards)
             report.problems.extend(checks.known)
             report.problems.extend(self.run_checks(checks))
+            shared.close()
             report.sort()
             self._stop_if_invalid(report, strict)
             if not early:
@@ -997,23 +1014,29 @@ class _Build:
                 home,
             )
         self._emit("html/tei/edition.xml", digest(header.data), _constant(header.data))
-        occurrences = digest(*(c.facts.digest for c in catalogue_cards))
-
-        @cache
-        def touched() -> dict[str, list[str]]:
-            # Made only when some index page's key is worked out.
-            found: dict[str, list[str]] = {}
-            for catalogued in catalogue_cards:
-                for pointer in catalogued.facts.pointers:
-                    found.setdefault(pointer, []).append(catalogued.facts.digest)
-            return found
 
         for kind, name in INDEX_PAGES.items():
             path = edition.register_path(kind)
             data = self._register_data()[kind]
             if data is None:  # validation stopped the build before this
                 raise BuildError(f"{display_path(path)}: the register cannot be read")
+            # What this index shows of the documents: an edit of a person's reference
+            # leaves the other indexes' keys as they were.
+            occurrences = self.occurrences[kind]
             key = digest(shown, kind, data, occurrences)
+
+            @cache
+            def touched(kind: str = kind) -> dict[str, list[str]]:
+                # Made only when some index page's key is worked out: each pointer of
+                # the kind with what its index shows of each document it occurs in.
+                found: dict[str, list[str]] = {}
+                prefix = f"{kind}:"
+                for catalogued in catalogue_cards:
+                    shown_here = catalogued.facts.kind_digest(kind)
+                    for pointer in catalogued.facts.pointers:
+                        if pointer.startswith(prefix):
+                            found.setdefault(pointer, []).append(shown_here)
+                return found
 
             @cache
             def index(kind: str = kind, path: Path = path) -> list[IndexEntry]:
@@ -1043,7 +1066,9 @@ class _Build:
 
             @cache
             def entry_keys(
-                kind: str = kind, index: Callable[[], list[IndexEntry]] = index
+                kind: str = kind,
+                index: Callable[[], list[IndexEntry]] = index,
+                touched: Callable[[], dict[str, list[str]]] = touched,
             ) -> list[str]:
                 # What an entry's part of an export shows: the entry, and the cards of
                 # its documents in their order.

@@ -44,7 +44,7 @@ from .output import read_regular
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 5
+FORMAT = 6
 """The version of the state file's layout; a state of another version is ignored."""
 
 
@@ -171,7 +171,9 @@ def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> 
     facts = data["facts"]
     if facts and facts[4] is None:  # the card's pointers are the document's
         identifier, sort, card_digest, text = map(str, facts[:4])
-        card_facts: CardFacts | None = CardFacts(identifier, sort, card_digest, text, tuple(refs))
+        card_facts: CardFacts | None = CardFacts(
+            identifier, sort, card_digest, text, tuple(refs), tuple(map(str, facts[5]))
+        )
     else:
         card_facts = CardFacts.from_json(facts) if facts else None
     return Scan(
@@ -468,7 +470,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
                     record["scan"]["facts"] is None
                     or (
                         isinstance(record["scan"]["facts"], list)
-                        and len(record["scan"]["facts"]) == 5
+                        and len(record["scan"]["facts"]) == 6
                     )
                 )
                 for record in data.get("scans", {}).values()

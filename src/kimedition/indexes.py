@@ -32,6 +32,9 @@ KIM = "urn:kimedition"
 stylesheets, and of the stylesheets' and rules' functions."""
 _K = f"{{{KIM}}}"
 ROLE_ORDER = ("sender", "addressee", "mentioned")
+INDEX_KINDS = ("person", "place", "org")
+"""The kinds of register entry, each with an index, in the order of
+:attr:`CardFacts.kinds`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,36 @@ class Card:
                 self.parties,
                 sorted(self.mentions.items()),
             ]
+        )
+
+    def occurrences(self) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """Every pointer the card gives an index occurrence for, with its number of
+        mentions and its roles (in :data:`ROLE_ORDER`): senders and addressees from the
+        header, then the names mentioned in the text."""
+        roles: dict[str, list[str]] = {}
+        for role, pointer in self.parties:
+            roles.setdefault(pointer, []).append(role)
+        for pointer in self.mentions:
+            roles.setdefault(pointer, []).append("mentioned")
+        return {
+            pointer: (self.mentions.get(pointer, 0), tuple(r for r in ROLE_ORDER if r in found))
+            for pointer, found in roles.items()
+        }
+
+    def index_digests(self) -> tuple[str, ...]:
+        """For each kind of index (:data:`INDEX_KINDS`), a digest of what it shows of this
+        document: its date, title and type, and the mentions and roles of the entries of
+        that kind. An edit of a person's reference leaves the place and organisation
+        indexes' digests as they were."""
+        shown = [self.id, self.sort, self.when, self.date_label, self.title, self.type_label]
+        found = sorted(self.occurrences().items())
+        return tuple(
+            hashlib.sha256(
+                json.dumps(
+                    [shown, [[p, n, list(r)] for p, (n, r) in found if p.startswith(f"{kind}:")]]
+                ).encode("utf-8")
+            ).hexdigest()
+            for kind in INDEX_KINDS
         )
 
     def to_json(self) -> list[Any]:
@@ -178,6 +211,8 @@ class CardFacts:
     digest: str
     text: str
     pointers: tuple[str, ...]
+    kinds: tuple[str, ...] = ()
+    """What each index shows of the document (:meth:`Card.index_digests`)."""
 
     @classmethod
     def from_card(cls, card: Card, text: str) -> CardFacts:
@@ -189,15 +224,30 @@ class CardFacts:
             hashlib.sha256(card.digest().encode("utf-8")).hexdigest(),
             hashlib.sha256(text.encode("utf-8")).hexdigest(),
             tuple(sorted(pointers)),
+            card.index_digests(),
         )
 
+    def kind_digest(self, kind: str) -> str:
+        """What the index of ``kind`` shows of the document (the whole card's digest
+        when the facts were made without the indexes' own)."""
+        if len(self.kinds) == len(INDEX_KINDS):
+            return self.kinds[INDEX_KINDS.index(kind)]
+        return self.digest
+
     def to_json(self) -> list[Any]:
-        return [self.id, self.sort, self.digest, self.text, list(self.pointers)]
+        return [self.id, self.sort, self.digest, self.text, list(self.pointers), list(self.kinds)]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> CardFacts:
-        identifier, sort, digest, text, pointers = data
-        return cls(str(identifier), str(sort), str(digest), str(text), tuple(map(intern, pointers)))
+        identifier, sort, digest, text, pointers, kinds = data
+        return cls(
+            str(identifier),
+            str(sort),
+            str(digest),
+            str(text),
+            tuple(map(intern, pointers)),
+            tuple(map(str, kinds)),
+        )
 
 
 @dataclass(slots=True)
@@ -230,18 +280,12 @@ def build_index(entries: list[Entry], cards: list[Card]) -> list[IndexEntry]:
     # The few combinations of roles, each kept once for all occurrences.
     combinations: dict[tuple[str, ...], tuple[str, ...]] = {}
     for card in chronological(cards):
-        roles: dict[str, list[str]] = {}
-        for role, pointer in card.parties:
-            roles.setdefault(pointer, []).append(role)
-        for pointer in card.mentions:
-            roles.setdefault(pointer, []).append("mentioned")
-        for pointer, found in roles.items():
+        for pointer, (mentions, roles) in card.occurrences().items():
             target = by_pointer.get(pointer)
             if target is None:
                 continue
-            ordered = tuple(r for r in ROLE_ORDER if r in found)
-            ordered = combinations.setdefault(ordered, ordered)
-            target.occurrences.append(Occurrence(card, card.mentions.get(pointer, 0), ordered))
+            roles = combinations.setdefault(roles, roles)
+            target.occurrences.append(Occurrence(card, mentions, roles))
     return list(by_pointer.values())
 
 
