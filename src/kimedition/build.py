@@ -1070,8 +1070,8 @@ class _Build:
                 index: Callable[[], list[IndexEntry]] = index,
                 touched: Callable[[], dict[str, list[str]]] = touched,
             ) -> list[str]:
-                # What an entry's part of an export shows: the entry, and the cards of
-                # its documents in their order.
+                # What an entry's part of an export shows: the entry, and what the index
+                # shows of each of its documents, in their order.
                 found = touched()
                 return [
                     digest(__version__, self.registers.entries.get(p, ""), *found.get(p, ()))
@@ -1314,23 +1314,12 @@ class _Build:
         """The texts of the parts of ``relative`` among ``wanted`` (by key) as the
         previous build published them, each read back only if its digest is as
         recorded."""
-        layout = self.previous.memo.get(f"parts:{relative}")
-        if not self.incremental or relative not in self.present or not isinstance(layout, list):
-            return {}
-        try:
-            data = (self.target / relative).read_bytes()
-        except OSError:
-            return {}
         kept: dict[str, str] = {}
-        for record in layout:
-            if not (isinstance(record, list) and len(record) == 4 and record[0] in wanted):
-                continue
-            key, offset, length, sha = record
-            if not (isinstance(offset, int) and isinstance(length, int)):
-                continue
-            chunk = data[offset : offset + length]
-            if len(chunk) == length and hashlib.sha256(chunk).hexdigest() == sha:
-                kept[key] = chunk.decode("utf-8", errors="replace")
+        with PublishedParts(self._published_layout(relative), self.target / relative) as old:
+            for key in wanted:
+                data = old.get(key)
+                if data is not None:
+                    kept[key] = data.decode("utf-8", errors="replace")
         return kept
 
     def _letters(self, kind: str, digests: Digests) -> tuple[list[str], dict[str, str]]:
