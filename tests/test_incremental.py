@@ -693,7 +693,8 @@ def test_the_rules_name_index_is_made_again_only_when_names_change(
 
 def spy_order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The order in which builds from now on send their pages made once per build
-    (``finish``) and run their check pass (``checks``)."""
+    (``finish``) and run their check pass (``checks``, or ``checks alongside`` when it
+    is started in workers before the pages are sent)."""
     from kimedition import build as build_module
 
     order: list[str] = []
@@ -708,8 +709,15 @@ def spy_order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         order.append("checks")
         return original_checks(self, *args)
 
+    original_alongside = build_module._Build.checks_alongside
+
+    def alongside(self: Any, *args: Any) -> Any:
+        order.append("checks alongside")
+        return original_alongside(self, *args)
+
     monkeypatch.setattr(build_module._Build, "_finish", finish)
     monkeypatch.setattr(build_module._Build, "run_checks", checks)
+    monkeypatch.setattr(build_module._Build, "checks_alongside", alongside)
     return order
 
 
@@ -1062,3 +1070,151 @@ def test_a_deferred_page_that_failed_raises_only_at_the_last_flush(tmp_path: Pat
         assert written == ["page-0.html"]
         with pytest.raises(RuntimeError, match="the page failed"):
             queue._settle(0, final=True)  # the last flush
+
+
+def published_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose document page the check pass makes from now on."""
+    from kimedition import build as build_module
+
+    made: list[str] = []
+    original = build_module.check_files
+
+    def counted(tasks: list[Any], *args: Any) -> Any:
+        made.extend(Path(task.path).name for task in tasks if task.page)
+        return original(tasks, *args)
+
+    monkeypatch.setattr(build_module, "check_files", counted)
+    return made
+
+
+def test_an_entry_s_dates_leave_the_pages_of_its_documents_alone(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The toolkit's document stylesheets show only the names of the entries a document
+    refers to, and say so: an edit of an entry's dates makes no document page again; an
+    edit of its names makes the pages of the documents that refer to it."""
+    out = tmp_path / "out"
+    run(edition, out)
+    made = published_pages(monkeypatch)
+    edit_register_dates(edition)
+    result = run(edition, out)
+    assert made == []
+    assert not [w for w in result.written if w.startswith(("html/documents/", "text/kim-"))]
+    assert "html/persons.html" in result.written
+    assert_as_built_afresh(edition, out, tmp_path)
+    made.clear()
+    edition.edit(
+        edition.tei / "persons.xml",
+        '<persName type="codename">Filippov</persName>',
+        '<persName type="codename">Filippov</persName>\n  <persName type="codename">Fyn Si</persName>',
+    )
+    run(edition, out)
+    # Every document of the small edition refers to Stalin.
+    assert len(made) == len(list((edition.tei / "documents").glob("*.xml")))
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_document_stylesheets_that_show_more_than_names_are_run_again(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edition's own document stylesheet that shows an entry's dates, and does not
+    declare names only, has its pages made again when those dates change."""
+    driver = edition.root / "xslt" / "html-document.xsl"
+    driver.write_text(
+        driver.read_text(encoding="utf-8").replace('kim:entries-shown="names"', ""),
+        encoding="utf-8",
+    )
+    common = edition.root / "xslt" / "common" / "html-document.xsl"
+    text = common.read_text(encoding="utf-8")
+    shown = '<xsl:value-of select="kim:standard-name($entry)"/>'
+    assert shown in text
+    common.write_text(
+        text.replace(shown, shown + '<xsl:value-of select="$entry/tei:death/@when"/>', 1),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    run(edition, out)
+    made = published_pages(monkeypatch)
+    edit_register_dates(edition)
+    run(edition, out)
+    assert edition.document.name in made
+    page = (out / "html" / "documents" / f"{DOCUMENT_ID}.html").read_text(encoding="utf-8")
+    assert "Stalin1953-03-05" in page
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("html", "text", "expected"),
+    [
+        ('kim:entries-shown="names"', 'kim:entries-shown="names"', True),
+        ('kim:entries-shown="names"', "", False),
+        ('kim:entries-shown="entries"', 'kim:entries-shown="names"', False),
+        ('kim:entries-shown="names"', None, False),
+        ('kim:entries-shown="names"', "<broken", False),
+    ],
+)
+def test_what_the_document_stylesheets_declare_they_show(
+    tmp_path: Path, html: str, text: str | None, expected: bool
+) -> None:
+    from kimedition.build import shows_names_only
+
+    def driver(attribute: str) -> str:
+        return (
+            '<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"'
+            f' xmlns:kim="urn:kimedition" {attribute}/>'
+        )
+
+    (tmp_path / "html-document.xsl").write_text(driver(html), encoding="utf-8")
+    if text is not None:
+        (tmp_path / "text-document.xsl").write_text(
+            text if text.startswith("<") else driver(text), encoding="utf-8"
+        )
+    assert shows_names_only(tmp_path) is expected
+    assert shows_names_only(ROOT / "xslt") is True
+
+
+def test_a_problem_carried_over_is_reported_once(edition: SmallEdition, tmp_path: Path) -> None:
+    """A file's warnings, kept from the previous build when the file did not change, are
+    reported as often as when they were found."""
+    edition.edit_document("writes from", "writes, as Filippov, from")
+    out = tmp_path / "out"
+    first = run(edition, out).report.problems
+    untagged = [p for p in first if p.rule == "name-untagged"]
+    assert len(untagged) == 1 and untagged[0].path.endswith(edition.document.name)
+    other = next((edition.tei / "documents").glob("*-copy.xml"))
+    edition.edit(other, "writes from", "telegraphs from")
+    second = run(edition, out)
+    assert f"html/documents/{other.stem}.html" in second.written
+    assert second.report.problems == first
+
+
+def test_checks_made_alongside_the_indexes_stop_the_build_when_they_fail(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit of a register in a large edition, the check pass is started in
+    workers before the indexes are built and their pages sent; when it finds an error,
+    the build stops with it and the output is as it was."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    order = spy_order(monkeypatch)
+    edit_register_dates(edition)
+    result = build(Edition.open(edition.root), out, jobs=2)
+    assert order == ["checks alongside", "finish"]
+    assert "html/persons-s.html" in result.written
+    assert_as_built_afresh(edition, out, tmp_path)
+    before = tree_hashes(out)
+    # Valid against the schema, so the scan passes; the rules find it.
+    line = edition.edit(
+        edition.tei / "persons.xml",
+        '<death when="1953-03-05"/>',
+        '<death when="1953-03-05"/>\n  <occupation from="1953" to="1949">Chairman</occupation>',
+    )
+    with pytest.raises(build_module.InvalidEdition) as stop:
+        build(Edition.open(edition.root), out, jobs=2)
+    assert order[-2:] == ["checks alongside", "finish"]
+    assert f"persons.xml:{line + 1}:" in str(stop.value)
+    assert "[date-order]" in str(stop.value)
+    assert tree_hashes(out) == before

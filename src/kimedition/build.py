@@ -67,6 +67,7 @@ from .cache import (
 from .corpus import context_from_scans, missing_problems, source_files
 from .edition import Edition
 from .engine import (
+    DOCUMENT_STYLESHEETS,
     INLINE_LIMIT,
     LARGE_EDITION,
     CheckTask,
@@ -75,6 +76,7 @@ from .engine import (
     Scan,
     Settings,
     check_files,
+    checks_started,
     default_jobs,
     display_path,
     path_display,
@@ -124,6 +126,7 @@ from .parsing import (
     Source,
     UnreadableSource,
     load_bytes,
+    load_bytes_any,
     load_source,
     read_bytes,
 )
@@ -302,6 +305,9 @@ class Digests:
     finishing: str
     registers: str
     """The registers' files, as read (:class:`RegisterDigests` is kept under it)."""
+    names_shown: bool
+    """Whether the document stylesheets declare that a document's page and text show
+    only the names of the entries it refers to (:func:`shows_names_only`)."""
 
     @classmethod
     def compute(cls, edition: Edition, settings: Settings) -> Digests:
@@ -318,7 +324,31 @@ class Digests:
             pages=digest(options, xslt, header),
             finishing=digest(options, xslt, header, *registers),
             registers=digest(options, *registers),
+            names_shown=shows_names_only(edition.xslt_dir),
         )
+
+
+ENTRIES_SHOWN = f"{{{KIM}}}entries-shown"
+"""The attribute by which a document stylesheet declares what it shows of the register
+entries a document refers to: ``names`` (their ids, sort keys, types and names), or
+anything else, or nothing, for the whole entry."""
+
+
+def shows_names_only(xslt_dir: Path) -> bool:
+    """Whether both document stylesheets declare ``kim:entries-shown="names"`` on their
+    root: an edit of an entry's note or dates then leaves the pages of the documents
+    that refer to it as they are. A stylesheet that cannot be read declares nothing (the
+    build reports it when it compiles it)."""
+    for name in DOCUMENT_STYLESHEETS.values():
+        path = xslt_dir / name
+        try:
+            shown = display_path(path)
+            root = load_bytes_any(read_bytes(path, shown), shown).getroot()
+        except UnreadableSource:
+            return False
+        if root.get(ENTRIES_SHOWN) != "names":
+            return False
+    return True
 
 
 _NAME_TAGS = frozenset(f"{{{TEI_NS}}}{name}" for name in NAME_ELEMENTS.values())
@@ -328,13 +358,17 @@ _NAME_TAGS = frozenset(f"{{{TEI_NS}}}{name}" for name in NAME_ELEMENTS.values())
 class RegisterDigests:
     """The registers digested entry by entry, for outputs that show only some entries.
 
-    A document's page shows the entries it refers to; an index's letter page shows its
-    own entries in full and the others by their names only (cross-references). So a
-    change to one entry's note or dates redoes the pages of that entry, not the others.
+    A document's page shows the entries it refers to (by their names only, when its
+    stylesheets say so); an index's letter page shows its own entries in full and the
+    others by their names only (cross-references). So a change to one entry's note or
+    dates redoes the pages of that entry, not the others, nor those of its documents.
     """
 
     entries: dict[str, str]
     """``kind:id`` → a digest of the entry's element."""
+    named: dict[str, str]
+    """``kind:id`` → a digest of the entry's id, sort key, type and names: all that a
+    document's page shows of it when its stylesheets declare so (:func:`shows_names_only`)."""
     names: str
     """Every entry's id, sort key, type and names (its ``persName``, ``placeName`` and
     ``orgName`` children, whatever its kind), and every register without its entries
@@ -348,6 +382,7 @@ class RegisterDigests:
     def compute(cls, registers: dict[str, Source | None]) -> RegisterDigests:
         """The digests of the registers by kind (None: a register that cannot be read)."""
         entries: dict[str, str] = {}
+        named: dict[str, str] = {}
         names: list[str | bytes] = []
         for kind, register in registers.items():
             if register is None:  # reported by validation; nothing to reuse
@@ -362,28 +397,32 @@ class RegisterDigests:
             for element in register.root.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
                 key = f"{kind}:{element.get(XML_ID)}"
                 entries[key] = digest(etree.tostring(element))
-                names.append(
-                    json.dumps([key, element.get("sortKey"), element.get("type")])
-                    + "".join(
-                        etree.tostring(name, encoding="unicode", with_tail=False)
-                        for name in element
-                        if name.tag in _NAME_TAGS
-                    )
+                shown = json.dumps([key, element.get("sortKey"), element.get("type")]) + "".join(
+                    etree.tostring(name, encoding="unicode", with_tail=False)
+                    for name in element
+                    if name.tag in _NAME_TAGS
                 )
-        return cls(entries=entries, names=digest(*names), ids=digest(*sorted(entries)))
+                named[key] = digest(shown)
+                names.append(shown)
+        return cls(entries=entries, named=named, names=digest(*names), ids=digest(*sorted(entries)))
 
     def to_json(self) -> list[Any]:
-        return [self.entries, self.names, self.ids]
+        return [self.entries, self.named, self.names, self.ids]
 
     @classmethod
     def from_json(cls, data: Any) -> RegisterDigests | None:
         """The digests as :meth:`to_json` wrote them; None for anything else."""
-        if not isinstance(data, list) or len(data) != 3:
+        if not isinstance(data, list) or len(data) != 4:
             return None
-        entries, names, ids = data
-        if not (isinstance(entries, dict) and isinstance(names, str) and isinstance(ids, str)):
+        entries, named, names, ids = data
+        if not (
+            isinstance(entries, dict)
+            and isinstance(named, dict)
+            and isinstance(names, str)
+            and isinstance(ids, str)
+        ):
             return None
-        return cls(entries=entries, names=names, ids=ids)
+        return cls(entries=entries, named=named, names=names, ids=ids)
 
 
 class _Build:
@@ -480,7 +519,8 @@ class _Build:
         fresh = scan_files(
             [(path, kind, True) for _, path, kind in needed],
             self.settings,
-            True,
+            # Only documents have cards: an edit of a register alone needs no Saxon here.
+            any(kind == "document" for _, _, kind in needed),
             self.jobs,
             _counter(self.progress, "checking", len(needed)),
             self.stop,
@@ -565,7 +605,8 @@ class _Build:
         keys: dict[str, str] = {}
         neighbours: dict[str, tuple[Catalogued | None, Catalogued | None]] = {}
         identifiers = {c.scan.path: c.facts.id for c in ordered}
-        entries = self.registers.entries
+        # What a document's page shows of the entries it refers to.
+        entries = self.registers.named if digests.names_shown else self.registers.entries
         for i, catalogued in enumerate(ordered):
             neighbours[catalogued.scan.path] = (
                 ordered[i - 1] if i > 0 else None,
@@ -628,8 +669,13 @@ class _Build:
                 )
         # In a large edition this process already holds the state of every file: the
         # rules and pages of more than a few files are checked in workers, so that it
-        # does not also hold Saxon, the rules and the registers.
-        inline_limit = INLINE_LIMIT if len(self.files) < SPLIT_AT else PAGES_INLINE
+        # does not also hold Saxon, the rules and the registers; and so are those of
+        # any file after an edit of a register, which this process follows by building
+        # an index (the memory Saxon takes is not given back).
+        if len(self.files) < SPLIT_AT:
+            inline_limit = INLINE_LIMIT
+        else:
+            inline_limit = PAGES_INLINE if self.few else 1
         return _Checks(context, tasks, known, keys, inline_limit)
 
     def _carried_keys(
@@ -669,7 +715,7 @@ class _Build:
     def run_checks(self, checks: _Checks) -> list[Problem]:
         """Run the check pass :meth:`plan_checks` planned; every problem of the files,
         found now or carried over."""
-        tasks, keys = checks.tasks, checks.keys
+        tasks = checks.tasks
         results = check_files(
             tasks,
             self.settings,
@@ -679,6 +725,28 @@ class _Build:
             self.stop,
             checks.inline_limit,
         )
+        return self._recorded(checks, results)
+
+    @contextmanager
+    def checks_alongside(self, checks: _Checks) -> Iterator[Callable[[], list[Problem]]]:
+        """The check pass :meth:`plan_checks` planned, started in worker processes while
+        this process goes on (a few files in one worker: each one starts Saxon and
+        compiles the stylesheets); what is yielded waits for it and returns what
+        :meth:`run_checks` would."""
+        workers = min(self.jobs, -(-len(checks.tasks) // PAGES_INLINE))
+        with checks_started(
+            checks.tasks,
+            self.settings,
+            checks.context,
+            workers,
+            _counter(self.progress, "publishing", len(checks.tasks)),
+        ) as results:
+            yield lambda: self._recorded(checks, results())
+
+    def _recorded(self, checks: _Checks, results: list[list[Problem]]) -> list[Problem]:
+        """Every problem of the files, found now or carried over; the checks recorded
+        for the next build and the pages counted as written."""
+        tasks, keys = checks.tasks, checks.keys
         problems = list(checks.known)
         for task, found in zip(tasks, results, strict=True):
             problems.extend(found)
@@ -807,12 +875,26 @@ class _Build:
                 self.pages.deferred = True
                 self._finish(digests, cards)
             checks = self.plan_checks(digests, scans, cards)
-            report.problems.extend(checks.known)
-            report.problems.extend(self.run_checks(checks))
+            # After an edit of a register, or of many documents, the checks are made in
+            # workers while this process builds the indexes and sends their pages, made
+            # in the finishing workers and thrown away if the checks stop the build.
+            alongside = (
+                not early
+                and self.pages.warmed
+                and checks.inline_limit <= 1
+                and not report.failed(strict)
+            )
+            if alongside:
+                with self.checks_alongside(checks) as checked:
+                    self.pages.deferred = True
+                    self._finish(digests, cards)
+                    report.problems.extend(checked())
+            else:
+                report.problems.extend(self.run_checks(checks))
             shared.close()
             report.sort()
             self._stop_if_invalid(report, strict)
-            if not early:
+            if not (early or alongside):
                 self._finish(digests, cards)
             self._sitemap()
             self.pages.flush(final=True)

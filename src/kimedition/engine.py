@@ -690,17 +690,39 @@ def run_pass(
         finally:
             _STATE.clear()
         return results
+    with _started(role, function, tasks, settings, argument, jobs, progress) as collect:
+        return collect()
+
+
+@contextmanager
+def _started(
+    role: str,
+    function: Callable[[T], R],
+    tasks: Sequence[T],
+    settings: Settings,
+    argument: Any,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[Callable[[], list[R]]]:
+    """``function`` over ``tasks`` in worker processes, started at once; what is yielded
+    waits for the results, in order. Leaving the block early stops the workers; a worker
+    that dies or overruns the time limit makes :class:`BuildError`."""
     notes = tempfile.mkdtemp(prefix="kimedition-notes-")
     settings = replace(settings, notes=notes)
     chunk = max(1, min(64, len(tasks) // (jobs * 8)))
     try:
         with _pool(min(jobs, len(tasks)), role, settings, argument) as executor:
-            results = []
-            for result in executor.map(function, tasks, chunksize=chunk):
-                results.append(result)
-                if progress is not None:
-                    progress(1)
-            return results
+            made = executor.map(function, tasks, chunksize=chunk)
+
+            def results() -> list[R]:
+                collected = []
+                for result in made:
+                    collected.append(result)
+                    if progress is not None:
+                        progress(1)
+                return collected
+
+            yield results
     except BrokenProcessPool:
         messages = [
             p.read_text(encoding="utf-8") for p in sorted(Path(notes).glob("timeout-*.txt"))
@@ -743,3 +765,21 @@ def check_files(
     return run_pass(
         "check", _run_check, tasks, settings, context, jobs, progress, on_timeout, inline_limit
     )
+
+
+@contextmanager
+def checks_started(
+    tasks: Sequence[CheckTask],
+    settings: Settings,
+    context: Context,
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Callable[[], list[list[Problem]]]]:
+    """The check pass over ``tasks`` started now in worker processes, while the caller
+    goes on; what is yielded waits for the results (as :func:`check_files` returns
+    them). Leaving the block early stops the workers."""
+    if not tasks:
+        yield list
+        return
+    with _started("check", _run_check, tasks, settings, context, jobs, progress) as results:
+        yield results
