@@ -903,6 +903,13 @@ def test_keys_are_worked_out_again_only_for_what_an_edit_touches(
     assert worked == [edition.document.name]
     assert f"html/documents/{DOCUMENT_ID}.html" in result.written
     worked.clear()
+    # An entry's dates: the documents' keys are kept, their rules and pages show only
+    # the entries' names; the registers' and the header's rules depend on every entry.
+    edit_register_dates(edition)
+    run(edition, out)
+    assert sorted(worked) == ["edition.xml", "orgs.xml", "persons.xml", "places.xml"]
+    assert_as_built_afresh(edition, out, tmp_path)
+    worked.clear()
     edit_register(edition)
     run(edition, out)
     assert len(worked) == len(result.report.files)

@@ -685,26 +685,31 @@ class _Build:
         previous build recorded, which need not be worked out again.
 
         A file's keys are made from its content and from inputs shared by the corpus
-        (the rules, the registers, the registers in use, the ids that several files
-        define, the documents' order), and a page's key from the cards of the
-        document's neighbours too. When the shared inputs are those of the previous
-        build, every file that was not scanned again keeps its rules' key, and its
-        page's key unless a neighbour was scanned again."""
+        (the rules, what the rules and pages of a document show of the registers, the
+        registers in use, the ids that several files define, the documents' order),
+        and a page's key from the cards of the document's neighbours too. When the
+        shared inputs are those of the previous build, every file that was not scanned
+        again keeps its rules' key, and its page's key unless a neighbour was scanned
+        again; the rules of a register or the header depend on all the registers, so
+        after an edit of an entry's note they are worked out again, not the
+        documents'."""
         order = "\n".join(c.scan.path for c in ordered)
         shared = [
             self.document_rules,
-            digests.rules,
             digests.pages,
-            digests.registers,
+            self.registers.names if digests.names_shown else digests.registers,
             used,
             json.dumps(context.present),
             digest(json.dumps({i: f for i, f in context.ids.items() if len(f) > 1})),
             digest(order),
         ]
-        self.state.memo["keys"] = shared
-        if self.previous.memo.get("keys") != shared:
+        self.state.memo["keys"] = [*shared, digests.rules]
+        previous = self.previous.memo.get("keys")
+        if not isinstance(previous, list) or previous[:-1] != shared:
             return set(), set()
         rules = {str(path) for path, _ in self.files} - self.rescanned
+        if previous[-1] != digests.rules:
+            rules.difference_update(str(path) for path, kind in self.files if kind != "document")
         pages = set(rules)
         for i, catalogued in enumerate(ordered):
             if catalogued.scan.path in self.rescanned:
