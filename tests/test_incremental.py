@@ -1225,3 +1225,35 @@ def test_checks_made_alongside_the_indexes_stop_the_build_when_they_fail(
     assert f"persons.xml:{line + 1}:" in str(stop.value)
     assert "[date-order]" in str(stop.value)
     assert tree_hashes(out) == before
+
+
+def test_pages_sent_while_checks_run_are_made_while_the_exports_are_written(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its pages kept back until the checks are done, a rebuild sends an index's
+    pages before it writes the index's exports, so that the workers make them
+    meanwhile."""
+    from kimedition import build as build_module
+    from kimedition import pages as pages_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    events: list[str] = []
+    original_flush = pages_module.PageQueue.flush
+    original_export = build_module._Build._export
+
+    def flush(self: pages_module.PageQueue, *, final: bool) -> None:
+        events.extend(f"send {relative}" for relative, _ in self.queue)
+        original_flush(self, final=final)
+
+    def export(self: Any, relative: str, *args: Any) -> Any:
+        events.append(f"export {relative}")
+        return original_export(self, relative, *args)
+
+    monkeypatch.setattr(pages_module.PageQueue, "flush", flush)
+    monkeypatch.setattr(build_module._Build, "_export", export)
+    edit_register_dates(edition)
+    build(Edition.open(edition.root), out, jobs=2)
+    assert events.index("send html/persons-s.html") < events.index("export data/persons.json")
+    assert_as_built_afresh(edition, out, tmp_path)

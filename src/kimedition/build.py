@@ -1165,6 +1165,9 @@ class _Build:
                     for p in (f"{kind}:{item.entry.id}" for item in index())
                 ]
 
+            if self.pages.deferred:
+                # Its pages are sent before its exports are written, and made meanwhile.
+                self.pages.flush(final=False)
             for suffix, parts in (("json", index_json_parts), ("csv", index_csv_parts)):
                 first = f"data/{name}.{suffix}"
                 # Where each entry's part lies: kept while the file is, replaced when made.
