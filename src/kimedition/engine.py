@@ -236,14 +236,15 @@ def _checked_text(path: Path) -> str:
 
 class FileStylesheets:
     """The stylesheets run on each file of a build, compiled into one Saxon runtime:
-    the card, the editorial rules and (when publishing) the pages, with the registers
-    parsed once for all of them. A build whose scan and check passes both run in its
-    own process shares one (:func:`sharing`) instead of a runtime per pass."""
+    the editorial rules, the card (unless ``card`` is false) and, when publishing, the
+    pages, with the registers parsed once for all of them. A build whose scan and check
+    passes both run in its own process shares one (:func:`sharing`) instead of a runtime
+    per pass."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, card: bool = True) -> None:
         edition = settings.edition
         self.runtime = SaxonRuntime()
-        self.card = self.runtime.compile(path=edition.xslt_dir / "cards.xsl")
+        self.card = self.runtime.compile(path=edition.xslt_dir / "cards.xsl") if card else None
         self.rules = self.runtime.compile(
             text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
         )
@@ -253,8 +254,9 @@ class FileStylesheets:
                 self.pages[role] = self.runtime.compile(path=edition.xslt_dir / name)
         self.runtime.lock()
         self.registers = register_nodes(self.runtime, edition)
-        for name, node in self.registers.items():
-            self.card.set(name, node)
+        if self.card is not None:
+            for name, node in self.registers.items():
+                self.card.set(name, node)
         configure(self.runtime, self.pages.values(), self.registers, settings)
         self.checked = False
         """Whether a check pass took the rules (their parameters are then set)."""
@@ -348,15 +350,9 @@ def name_index_json(edition: Edition, shared: FileStylesheets | None = None) -> 
     """The registers' name index, as the editorial rules compute it, in JSON (with the
     rules and registers of ``shared`` when given and no check pass took them yet);
     raises :class:`SchemaError` when the rules' function fails."""
-    if shared is not None and not shared.checked:
-        rules, nodes = shared.rules, shared.registers
-    else:
-        runtime = SaxonRuntime()
-        rules = runtime.compile(
-            text=compile_schematron(edition.sch_path).xslt, name=str(edition.sch_path)
-        )
-        runtime.lock()
-        nodes = register_nodes(runtime, edition)
+    if shared is None or shared.checked:
+        shared = FileStylesheets(Settings(str(edition.root)), card=False)
+    rules, nodes = shared.rules, shared.registers
     try:
         value = rules.call(
             f"{{{KIM}}}name-index-json", [nodes["persons"], nodes["places"], nodes["orgs"]]
@@ -418,29 +414,15 @@ def _corpus_functions_failed(edition: Edition, error: TransformError) -> SchemaE
 class Checker:
     """The check pass, for one process: editorial rules, then (when publishing) pages."""
 
-    pages: dict[str, Stylesheet]
-
     def __init__(
         self, settings: Settings, context: Context, shared: FileStylesheets | None = None
     ) -> None:
         self.settings = settings
-        edition = settings.edition
-        if shared is not None and not shared.checked:
-            shared.checked = True
-            self.runtime, self.rules, self.pages = shared.runtime, shared.rules, shared.pages
-            self._set_rules_context(edition, shared.registers, context)
-            return
-        compiled = compile_schematron(edition.sch_path)
-        self.runtime = SaxonRuntime()
-        self.rules = self.runtime.compile(text=compiled.xslt, name=str(edition.sch_path))
-        self.pages = {}
-        if settings.staging:
-            for role, name in DOCUMENT_STYLESHEETS.items():
-                self.pages[role] = self.runtime.compile(path=edition.xslt_dir / name)
-        self.runtime.lock()
-        registers = register_nodes(self.runtime, edition)
-        self._set_rules_context(edition, registers, context)
-        configure(self.runtime, self.pages.values(), registers, settings)
+        if shared is None or shared.checked:
+            shared = FileStylesheets(settings, card=False)
+        shared.checked = True
+        self.runtime, self.rules, self.pages = shared.runtime, shared.rules, shared.pages
+        self._set_rules_context(settings.edition, shared.registers, context)
 
     def _set_rules_context(
         self, edition: Edition, registers: dict[str, Any], context: Context
