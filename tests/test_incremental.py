@@ -1207,9 +1207,19 @@ def test_checks_made_alongside_the_indexes_stop_the_build_when_they_fail(
     out = tmp_path / "out"
     build(Edition.open(edition.root), out, jobs=2)
     order = spy_order(monkeypatch)
+    workers: list[int] = []
+    original_started = build_module.checks_started
+
+    def started(tasks: Any, settings: Any, context: Any, jobs: int, *args: Any) -> Any:
+        workers.append(jobs)
+        return original_started(tasks, settings, context, jobs, *args)
+
+    monkeypatch.setattr(build_module, "checks_started", started)
     edit_register_dates(edition)
     result = build(Edition.open(edition.root), out, jobs=2)
     assert order == ["checks alongside", "finish"]
+    # The registers' and the header's rules: few files, one worker.
+    assert workers == [1]
     assert "html/persons-s.html" in result.written
     assert_as_built_afresh(edition, out, tmp_path)
     before = tree_hashes(out)
@@ -1256,4 +1266,29 @@ def test_pages_sent_while_checks_run_are_made_while_the_exports_are_written(
     edit_register_dates(edition)
     build(Edition.open(edition.root), out, jobs=2)
     assert events.index("send html/persons-s.html") < events.index("export data/persons.json")
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_an_edit_of_a_register_alone_is_scanned_without_saxon(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only documents have cards: a scan pass over a register alone starts no Saxon."""
+    from kimedition import engine
+
+    out = tmp_path / "out"
+    run(edition, out)
+    cards: list[bool] = []
+    original = engine.Scanner.__init__
+
+    def scanner(self: Any, settings: Any, with_cards: bool, *args: Any) -> None:
+        cards.append(with_cards)
+        original(self, settings, with_cards, *args)
+
+    monkeypatch.setattr(engine.Scanner, "__init__", scanner)
+    edit_register_dates(edition)
+    run(edition, out)
+    assert cards == [False]
+    edit_text(edition)
+    run(edition, out)
+    assert cards == [False, True]
     assert_as_built_afresh(edition, out, tmp_path)
