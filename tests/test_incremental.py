@@ -819,6 +819,34 @@ def test_a_worker_started_early_and_sent_nothing_is_killed_not_waited_for(
     assert_as_built_afresh(edition, out, tmp_path)
 
 
+def test_the_finishing_workers_are_stopped_once_their_pages_are_back(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild whose worker made a page once per build stops it when the last page is
+    written, instead of waiting while it shuts down; the output is as a build afresh."""
+    from kimedition import build as build_module
+    from kimedition import pages as pages_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    stopped: list[bool] = []
+    original = pages_module.kill_pool
+
+    def kill(pool: Any) -> None:
+        # Whether every page sent was back when the pool was stopped.
+        stopped.append(not pool._pending_work_items)
+        original(pool)
+
+    monkeypatch.setattr(pages_module, "kill_pool", kill)
+    # A word of the summary, which the document's year page shows.
+    edition.edit_document("writes from", "telegraphs from")
+    result = build(Edition.open(edition.root), out, jobs=2)
+    assert any(w.startswith("html/years/") or w == "html/index.html" for w in result.written)
+    assert stopped == [True]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
 def test_a_page_that_fails_while_the_checks_find_an_error_reports_the_error(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

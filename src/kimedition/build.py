@@ -42,6 +42,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+import orjson
 from lxml import etree
 
 from . import __version__
@@ -790,7 +791,7 @@ class _Build:
             self.stats[str(path)] = (stat.st_size, stat.st_mtime_ns)
             stats.append([str(path), kind, stat.st_size, stat.st_mtime_ns])
         return digest(
-            digests.scan, digests.rules, digests.pages, digests.finishing, json.dumps(stats)
+            digests.scan, digests.rules, digests.pages, digests.finishing, orjson.dumps(stats)
         )
 
     def _folders(self) -> dict[str, int]:

@@ -241,6 +241,11 @@ class PageQueue:
                 self._made.append((relative, page, futures))
         if final or not self.deferred:
             self._settle(0, final=True)
+        if final and self._submitted and isinstance(self.pool, ProcessPoolExecutor):
+            # Every page is back and written: the workers hold nothing the build needs,
+            # and are stopped rather than waited for while each shuts Saxon down. (A
+            # pool that was sent nothing is stopped when the queue's stack closes.)
+            kill_pool(self.pool)
 
     def _settle(self, limit: int, final: bool = False) -> None:
         """Wait until at most ``limit`` pages are being made; write, in order, every
