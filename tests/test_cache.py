@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from kimedition.cache import CardStore, read_json, scan_from_json, scan_to_json, write_json
+from kimedition.cache import (
+    COMPACT_SLACK,
+    BuildState,
+    CardStore,
+    Pointers,
+    read_json,
+    scan_from_json,
+    scan_to_json,
+    write_json,
+)
 from kimedition.engine import Scan
 from kimedition.indexes import KIM, Card, CardFacts
 from kimedition.problems import Problem, Severity
@@ -30,28 +39,76 @@ def scan(pointers: list[str]) -> Scan:
     )
 
 
+def kept_and_read(kept: Scan, table: Pointers) -> Scan:
+    """``kept`` written as the state records it, as JSON text, and read back."""
+    text = json.dumps(scan_to_json(kept, table))
+    return scan_from_json(json.loads(text), kept.path, kept.kind, kept.display, table)
+
+
 @pytest.mark.parametrize("pointers", [REFS, REFS[1:3], []], ids=["all", "some", "none"])
 def test_a_scan_comes_back_as_it_was_kept(pointers: list[str]) -> None:
     kept = scan(pointers)
-    text = json.dumps(scan_to_json(kept))
-    again = scan_from_json(json.loads(text), kept.path, kept.kind, kept.display)
-    assert again == kept
+    assert kept_and_read(kept, Pointers()) == kept
 
 
-def test_pointers_the_same_as_the_references_are_written_once() -> None:
-    text = json.dumps(scan_to_json(scan(REFS)))
-    assert text.count("person:stalin") == 1
-    assert json.dumps(scan_to_json(scan(REFS[:2]))).count("person:kim-il-sung") == 2
+def test_pointers_are_written_once_in_the_table() -> None:
+    table = Pointers()
+    record = scan_to_json(scan(REFS), table)
+    assert table.table == REFS
+    assert record["refs"] == [0, 1, 2, 3]
+    assert record["facts"][4] is None  # the card's pointers are the document's
+    other = scan_to_json(scan(REFS[:2]), table)
+    assert other["facts"][4] == [0, 1]
+    assert table.table == REFS  # nothing added: every pointer was there
+    assert "person:" not in json.dumps([record, other])
 
 
 def test_pointers_read_back_are_shared_between_scans() -> None:
     """Each pointer is held once however many documents use it."""
-    one, two = (
-        scan_from_json(json.loads(json.dumps(scan_to_json(scan(REFS)))), "p", "document", "p")
-        for _ in range(2)
-    )
-    assert one.refs[2] is two.refs[2]
+    table = Pointers()
+    one, two = (kept_and_read(scan(REFS), table) for _ in range(2))
+    assert one.refs[2] is two.refs[2] is table.table[2]
     assert one.facts is not None and one.facts.pointers[2] is two.refs[2]
+
+
+@pytest.mark.parametrize(
+    "positions",
+    [[0, 7], [-1], [0, "1"], [0.5], "0 1", None],
+    ids=["past the end", "negative", "text", "fraction", "not a list", "null"],
+)
+def test_a_damaged_list_of_positions_is_refused(positions: object) -> None:
+    table = Pointers(list(REFS))
+    record = scan_to_json(scan(REFS), table)
+    record["refs"] = positions
+    with pytest.raises(ValueError):
+        scan_from_json(record, "p", "document", "p", table)
+
+
+def test_a_state_carries_its_table_over_and_makes_it_afresh_once_mostly_unused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.json"
+    state = BuildState(path)
+    # Pointers no document has any more, as long edits would leave them.
+    stale = [f"person:gone-{i}" for i in range(2 * COMPACT_SLACK)]
+    state.pointers.positions(stale)
+    for name, pointers in (("a", REFS), ("b", REFS[1:3])):
+        state.scans[name] = {"key": "k", "scan": scan_to_json(scan(pointers), state.pointers)}
+    state.save()
+    following = BuildState(path).load().following()
+    assert following.pointers.table == REFS  # made afresh: only what is in use
+    assert following.pointers.live == len(REFS)
+    for name, pointers in (("a", REFS), ("b", REFS[1:3])):
+        record = BuildState(path).load().scans[name]["scan"]
+        again = scan_from_json(record, "p", "document", "p", following.pointers)
+        assert again.refs == REFS
+        assert again.facts is not None and list(again.facts.pointers) == pointers
+
+    # A few pointers more are added to the table, not made afresh.
+    following.scans = BuildState(path).load().scans
+    following.pointers.positions(["person:new"])
+    following.save()
+    assert BuildState(path).load().pointers.table == [*REFS, "person:new"]
 
 
 def test_state_files_are_written_whole_and_read_back(tmp_path: Path) -> None:

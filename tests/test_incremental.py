@@ -341,6 +341,12 @@ def _first(records: dict[str, object], value: object) -> None:
     records[next(iter(records))] = value
 
 
+def _each_scan(state: dict[str, Any], change: Callable[[dict[str, Any]], object]) -> None:
+    """Apply ``change`` to the scan of every file the state records."""
+    for record in state["scans"].values():
+        change(record["scan"])
+
+
 STATE_DAMAGE: dict[str, Callable[[dict[str, Any]], object]] = {
     "a scan not a record": lambda state: _first(state["scans"], []),
     "a scan without its fields": lambda state: _first(state["scans"], {"key": "k", "scan": {}}),
@@ -352,6 +358,17 @@ STATE_DAMAGE: dict[str, Callable[[dict[str, Any]], object]] = {
         1, [{"person:stalin": 1}, "names"]
     ),
     "a list": lambda state: [1, 2, 3],
+    "no table of pointers": lambda state: state.__delitem__("pointers"),
+    "a table of pointers not text": lambda state: state.__setitem__("pointers", [[1, 2], 0]),
+    "a position past the table": lambda state: _each_scan(
+        state, lambda scan: scan["refs"].append(len(state["pointers"][0]))
+    ),
+    "a negative position": lambda state: _each_scan(
+        state, lambda scan: scan.__setitem__("refs", [-1, *scan["refs"]])
+    ),
+    "positions not numbers": lambda state: _each_scan(
+        state, lambda scan: scan.__setitem__("refs", ["person:stalin"])
+    ),
 }
 
 

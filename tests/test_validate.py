@@ -663,7 +663,18 @@ def test_a_damaged_cache_counts_as_none(
     expected = run(runner, broken.root, "--no-cache", "--format", "json", env=env).stdout
     assert run(runner, broken.root, env=env).exit_code == 1
     (saved,) = (tmp_path / "cache" / "validate").iterdir()
-    for damage in (b"{not json", b'{"format": 5, "scans": {"x": 1}}', b"\xff\xfe"):
+    kept = json.loads(saved.read_bytes())
+    past_the_table = json.loads(saved.read_bytes())
+    for record in past_the_table["scans"].values():
+        record["scan"]["refs"] = [len(kept["pointers"][0])]
+    damages = [
+        b"{not json",
+        b'{"format": 5, "scans": {"x": 1}}',
+        b"\xff\xfe",
+        json.dumps({**kept, "pointers": [[1], 0]}).encode(),
+        json.dumps(past_the_table).encode(),
+    ]
+    for damage in damages:
         saved.write_bytes(damage)
         result = run(runner, broken.root, "--format", "json", env=env)
         assert result.exit_code == 1

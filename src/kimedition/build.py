@@ -476,13 +476,13 @@ class _Build:
     def _load(self) -> None:
         """Read the previous build's state and list the output as it is now."""
         self.previous = BuildState.for_output(self.target).load()
-        self.state = BuildState(self.previous.path)
         self.cards = CardStore.for_output(self.target)
         if self.previous.output != folder_identity(self.target):
             # Not kept for this folder as the last build left it (copied, replaced, or
             # checked out with the files beside it planted): nothing of it is trusted.
             self.previous = BuildState(self.previous.path)
             self.cards.discard()
+        self.state = self.previous.following()
         self.stored = self.cards.keys()
         # Reuse outputs only when the previous output is there, with no link in it through
         # which files could be moved out of the folder.
@@ -500,14 +500,18 @@ class _Build:
         needed: list[tuple[int, Path, str]] = []
         keys = {kind: digest(digests.scan, kind) for kind in {kind for _, kind in files}}
         show = path_display()
+        pointers = self.state.pointers
         for position, (path, kind) in enumerate(files):
             name = str(path)
             cached = self.previous.scans.get(name)
             if cached is not None and self._still_holds(path, name, cached, keys[kind]):
-                scan = scan_from_json(cached["scan"], name, kind, show(name))
-                scans[position] = scan
-                # Kept as read, with the scan's own list of pointers, which are interned.
-                cached["scan"]["refs"] = scan.refs
+                try:
+                    scans[position] = scan_from_json(
+                        cached["scan"], name, kind, show(name), pointers
+                    )
+                except ValueError:  # a damaged record: the file is scanned again
+                    needed.append((position, path, kind))
+                    continue
                 self.state.scans[name] = cached
             else:
                 needed.append((position, path, kind))
@@ -538,7 +542,7 @@ class _Build:
                 self.state.record(str(path), self.stats.get(str(path)), scan.sha, self.started)
                 self.state.scans[str(path)] = {
                     "key": keys[kind],
-                    "scan": scan_to_json(scan),
+                    "scan": scan_to_json(scan, pointers),
                 }
         return [scans[i] for i in range(len(files))]
 

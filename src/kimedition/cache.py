@@ -44,8 +44,12 @@ from .output import read_regular
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 6
+FORMAT = 7
 """The version of the state file's layout; a state of another version is ignored."""
+
+COMPACT_SLACK = 1024
+"""How many pointers a state's table may hold beyond twice those in use when it was
+last made afresh (:meth:`BuildState._compact`)."""
 
 
 def digest(*parts: str | bytes) -> str:
@@ -151,31 +155,85 @@ def _problem_from_json(data: list[Any], display: str) -> Problem:
     return Problem(display, int(line), int(column), Severity(severity), str(message), str(rule))
 
 
-def scan_to_json(scan: Scan) -> dict[str, Any]:
+class Pointers:
+    """The pointers (``person:stalin``) of the scans a state records, each written once:
+    a scan records the positions of its pointers in this table. The same few thousand
+    pointers recur in the scans of every document; written out, they were two fifths of
+    the state, and read back, each had to be interned again.
+
+    A state starts from the table of the state before it, to which new pointers are
+    added, so that the records it carries over stay valid; :meth:`BuildState.save`
+    makes the table afresh once most of it is no longer used."""
+
+    def __init__(self, table: list[str] | None = None, live: int = 0) -> None:
+        self.table: list[str] = table if table is not None else []
+        self.live = live
+        """How many pointers of the table were in use when it was last made afresh."""
+        self._positions: dict[str, int] | None = None
+
+    def positions(self, pointers: Iterable[str]) -> list[int]:
+        """The positions of ``pointers`` in the table, adding the pointers it lacks."""
+        known = self._positions
+        if known is None:
+            known = self._positions = {pointer: i for i, pointer in enumerate(self.table)}
+        table = self.table
+        result = []
+        for pointer in pointers:
+            position = known.get(pointer)
+            if position is None:
+                position = known[pointer] = len(table)
+                table.append(pointer)
+            result.append(position)
+        return result
+
+    def pointers(self, positions: list[int]) -> list[str]:
+        """The pointers at ``positions``, each the table's own string (so held once);
+        raises :class:`ValueError` for a list a damaged state gives."""
+        if not isinstance(positions, list):
+            raise ValueError("not a list of positions")
+        try:
+            if positions and min(positions) < 0:
+                raise ValueError("a negative position")
+            return list(map(self.table.__getitem__, positions))
+        except (TypeError, IndexError):
+            raise ValueError("not a position in the table") from None
+
+
+def scan_to_json(scan: Scan, pointers: Pointers) -> dict[str, Any]:
+    """``scan`` as the state records it, its pointers as positions in ``pointers``."""
     facts = scan.facts.to_json() if scan.facts else None
-    if facts is not None and facts[4] == scan.refs:
-        facts[4] = None  # the card's pointers are the document's: not written twice
+    if facts is not None:
+        # The card's pointers are the document's in most cards: then not written twice.
+        facts[4] = None if facts[4] == scan.refs else pointers.positions(facts[4])
     return {
         "sha": scan.sha,
         "readable": scan.readable,
         "problems": [_problem_to_json(p) for p in scan.problems],
         "ids": scan.ids,
-        "refs": scan.refs,
+        "refs": pointers.positions(scan.refs),
         "facts": facts,
     }
 
 
-def scan_from_json(data: dict[str, Any], path: str, kind: str, display: str) -> Scan:
-    """A scan as the state records it, its pointers interned (see :func:`interned`)."""
-    refs = list(map(intern, data["refs"]))
+def scan_from_json(
+    data: dict[str, Any], path: str, kind: str, display: str, pointers: Pointers
+) -> Scan:
+    """A scan as the state records it (see :func:`scan_to_json`); raises
+    :class:`ValueError` when its pointers are not those of a table position."""
+    refs = pointers.pointers(data["refs"])
     facts = data["facts"]
-    if facts and facts[4] is None:  # the card's pointers are the document's
+    if facts:
         identifier, sort, card_digest, text = map(str, facts[:4])
         card_facts: CardFacts | None = CardFacts(
-            identifier, sort, card_digest, text, tuple(refs), tuple(map(str, facts[5]))
+            identifier,
+            sort,
+            card_digest,
+            text,
+            tuple(refs if facts[4] is None else pointers.pointers(facts[4])),
+            tuple(map(str, facts[5])),
         )
     else:
-        card_facts = CardFacts.from_json(facts) if facts else None
+        card_facts = None
     return Scan(
         path,
         kind,
@@ -248,6 +306,8 @@ class BuildState:
     output: list[int] = field(default_factory=list)
     """The identity of the output folder as the build left it
     (:func:`~kimedition.output.folder_identity`)."""
+    pointers: Pointers = field(default_factory=Pointers)
+    """The table of the pointers the scans record (see :class:`Pointers`)."""
 
     @classmethod
     def for_output(cls, out: Path) -> BuildState:
@@ -268,10 +328,18 @@ class BuildState:
         self.problems = data.get("problems", [])
         self.memo = data.get("memo", {})
         self.output = data.get("output", [])
+        table, live = data["pointers"]
+        self.pointers = Pointers(table, live)
         return self
+
+    def following(self) -> BuildState:
+        """An empty state for the next run, which may carry this one's records over:
+        it starts from this state's table of pointers."""
+        return BuildState(self.path, pointers=self.pointers)
 
     def save(self) -> None:
         """Write the state atomically (temporary file, then rename)."""
+        self._compact()
         payload = {
             "format": FORMAT,
             "version": __version__,
@@ -283,8 +351,30 @@ class BuildState:
             "problems": self.problems,
             "memo": self.memo,
             "output": self.output,
+            "pointers": [self.pointers.table, self.pointers.live],
         }
         write_json(self.path, payload)
+
+    def _compact(self) -> None:
+        """Make the table of pointers afresh when it has grown to more than twice what
+        was in use when it was last made (pointers no document has any more stay in it
+        until then), renumbering every record's positions."""
+        pointers = self.pointers
+        if len(pointers.table) <= 2 * pointers.live + COMPACT_SLACK:
+            return
+        lists = [record["scan"]["refs"] for record in self.scans.values()]
+        lists += [
+            facts[4]
+            for record in self.scans.values()
+            if (facts := record["scan"]["facts"]) and facts[4] is not None
+        ]
+        used = sorted({position for positions in lists for position in positions})
+        if 2 * len(used) < len(pointers.table):
+            renumbered = {old: new for new, old in enumerate(used)}
+            for positions in lists:
+                positions[:] = map(renumbered.__getitem__, positions)
+            self.pointers = Pointers([pointers.table[old] for old in used])
+        self.pointers.live = len(used)
 
     def current_sha(self, path: Path, stat: Stat | None, max_bytes: int) -> str | None:
         """The SHA-256 of ``path``'s content: the one recorded when its size and time
@@ -352,7 +442,7 @@ class ValidationCache:
         self.scan_base = scan_base
         self.rules_base = rules_base
         self.previous = BuildState(path).load()
-        self.state = BuildState(path)
+        self.state = self.previous.following()
         self.started = time.time_ns()
         self._keys: dict[tuple[str, bool], str] = {}
 
@@ -392,9 +482,13 @@ class ValidationCache:
         sha = self.previous.current_sha(path, stat, max_bytes)
         if sha is None or record["scan"]["sha"] != sha:
             return None
+        try:
+            scan = scan_from_json(record["scan"], str(path), kind, display, self.state.pointers)
+        except ValueError:  # a damaged record: the file is scanned again
+            return None
         self.state.record(str(path), stat, sha, self.started)
         self.state.scans[str(path)] = record
-        return scan_from_json(record["scan"], str(path), kind, display)
+        return scan
 
     def keep_scan(self, scan: Scan, full: bool) -> None:
         """Record a fresh scan of a file that could be read."""
@@ -404,7 +498,7 @@ class ValidationCache:
             self.state.record(scan.path, stat_of(scan.path), scan.sha, self.started)
             self.state.scans[scan.path] = {
                 "key": self._scan_key(scan.kind, full),
-                "scan": scan_to_json(scan),
+                "scan": scan_to_json(scan, self.state.pointers),
             }
 
     def rules_key(self, scan: Scan, context: Context, used: str) -> str:
@@ -485,9 +579,22 @@ def _well_formed(data: dict[str, Any]) -> bool:
             and mapping(data.get("memo", {}))
             and isinstance(data.get("problems", []), list)
             and isinstance(data.get("output", []), list)
+            and _pointer_table(data.get("pointers"))
         )
     except AttributeError:  # a part that is not a mapping
         return False
+
+
+def _pointer_table(value: Any) -> bool:
+    """Whether ``value`` is a table of pointers as :meth:`BuildState.save` writes it (the
+    positions in the scans are checked as each scan is read: :meth:`Pointers.pointers`)."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], list)
+        and all(isinstance(pointer, str) for pointer in value[0])
+        and isinstance(value[1], int)
+    )
 
 
 class CardStore:

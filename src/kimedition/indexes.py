@@ -237,18 +237,6 @@ class CardFacts:
     def to_json(self) -> list[Any]:
         return [self.id, self.sort, self.digest, self.text, list(self.pointers), list(self.kinds)]
 
-    @classmethod
-    def from_json(cls, data: list[Any]) -> CardFacts:
-        identifier, sort, digest, text, pointers, kinds = data
-        return cls(
-            str(identifier),
-            str(sort),
-            str(digest),
-            str(text),
-            tuple(map(intern, pointers)),
-            tuple(map(str, kinds)),
-        )
-
 
 @dataclass(slots=True)
 class Occurrence:
