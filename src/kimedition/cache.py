@@ -8,7 +8,8 @@ history). It records:
   files are not even read again;
 - the result of each pass for each file, under a key made of everything that result
   depends on (the file's content, the schemas, the stylesheets, the registers, the
-  corpus-wide facts that concern it, the options and the toolkit's version);
+  corpus-wide facts that concern it, the options and the toolkit's version), the
+  pointers of the documents' scans written once, in a table (:class:`Pointers`);
 - for each output file, the key of the inputs it was made from.
 
 The documents' catalogue cards are kept apart, in ``cards.sqlite`` (:class:`CardStore`),
