@@ -310,3 +310,36 @@ def test_a_second_check_pass_compiles_its_own_rules(small: SmallEdition) -> None
     assert first.check(engine.CheckTask(str(small.document), "document", "doc")) == (
         second.check(engine.CheckTask(str(small.document), "document", "doc"))
     )
+
+
+def _argument_of_this_worker() -> Any:
+    """In a worker process: what its start-up made of the argument handed to it."""
+    from kimedition.engine import current_worker
+
+    return current_worker()
+
+
+def test_the_workers_argument_is_handed_over_in_a_folder_removed_afterwards(
+    small: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start-up argument (megabytes for the check pass) goes to the workers in a
+    file, not through the pipe that starts them; the folder goes with the pool."""
+    import tempfile
+
+    from kimedition import engine
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    settings = engine.Settings(str(small.root))
+    with engine.worker_pool(2, "copy", settings, _copy_of_settings) as pool:
+        (folder,) = temporary.glob("kimedition-pool-*")
+        assert [p.name for p in folder.iterdir()] == ["argument.pickle"]
+        made = [pool.submit(_argument_of_this_worker).result() for _ in range(4)]
+    assert made == [settings] * 4
+    assert list(temporary.iterdir()) == []
+
+
+def _copy_of_settings(settings: Any) -> Any:
+    """A worker factory: the worker object is the settings it was given."""
+    return settings
