@@ -458,3 +458,40 @@ def test_a_sitemap_of_many_pages_is_split_under_an_index() -> None:
     assert [len(part) for part in parts] == [3, 3, 1]
     assert listed == sorted(f"https://example.org/kim/documents/d{i}.html" for i in range(7))
     assert sitemap_files("", pages) == {}
+
+
+def test_an_index_source_builds_the_entries_asked_for_then_the_whole_index() -> None:
+    """A few entries are built from the cards that mention them; once more than the
+    share of the register has been asked for, the index is built whole, once."""
+    from kimedition.build import PARTIAL_SHARE, IndexSource
+    from kimedition.indexes import Card
+    from test_indexes import card, entry
+
+    names = [f"p{n:02d}" for n in range(32)]
+    cards = [
+        card(
+            f"d{n}", f"19{50 + n}", mentions={f"person:{names[n]}": 1, f"person:{names[n + 1]}": 2}
+        )
+        for n in range(31)
+    ]
+    asked: list[frozenset[str] | None] = []
+
+    def cards_of(wanted: frozenset[str] | None) -> list[Card]:
+        asked.append(wanted)
+        return [c for c in cards if wanted is None or not wanted.isdisjoint(c.mentions)]
+
+    source = IndexSource(lambda: [entry(name) for name in names], cards_of)
+    whole = IndexSource(lambda: [entry(name) for name in names], cards_of).index()
+    assert asked == [None]
+    assert [e.id for e in source.entries()] == names
+    some = source.index(["person:p05"])
+    assert asked[-1] == {"person:p05"}
+    assert some[5] == whole[5] and [o.card.id for o in some[5].occurrences] == ["d4", "d5"]
+    assert all(not item.occurrences for n, item in enumerate(some) if n != 5)
+    assert source.index(["person:p05"]) is some  # kept for the same entries
+    # More than the share asked for in all: the whole index, which serves every request.
+    share = int(len(names) * PARTIAL_SHARE)
+    rest = source.index(f"person:{name}" for name in names[6 : 6 + share])
+    assert rest == whole and asked[-1] is None
+    assert source.index(["person:p05"]) is rest
+    assert asked.count(None) == 2  # the first source's, and this one's once

@@ -233,3 +233,16 @@ def test_a_card_s_json_text_comes_back_or_is_refused() -> None:
     for text in ("{not json", "[1, 2]", '"a card"'):
         with pytest.raises(ValueError):
             Card.from_json_text(text)
+
+
+def test_build_index_given_some_entries_gives_the_others_no_documents() -> None:
+    cards = [
+        card("d2", "1951", mentions={"person:kim": 2, "person:pak": 1}),
+        card("d1", "1950", mentions={"person:kim": 1}),
+    ]
+    whole = build_index([entry("kim"), entry("pak")], cards)
+    some = build_index([entry("kim"), entry("pak")], cards, only={"person:kim"})
+    assert [i.entry.id for i in some] == ["kim", "pak"]
+    assert some[0] == whole[0]
+    assert [o.card.id for o in some[0].occurrences] == ["d1", "d2"]
+    assert some[1].occurrences == []

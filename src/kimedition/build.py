@@ -31,7 +31,7 @@ import re
 import signal
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
@@ -132,7 +132,7 @@ from .parsing import (
     read_bytes,
 )
 from .problems import Problem
-from .registers import ELEMENTS, NAME_ELEMENTS, read_entries
+from .registers import ELEMENTS, NAME_ELEMENTS, Entry, read_entries
 from .saxon import TransformError, real_stderr
 from .sitemap import sitemap_files
 from .validate import ValidationReport
@@ -1056,11 +1056,21 @@ class _Build:
             body = "".join(c.card for c in catalogue_cards)
             return f'<kim:catalogue xmlns:kim="{KIM}">{body}</kim:catalogue>'
 
-        @cache
-        def parsed() -> list[Card]:
-            # Cards as objects only when an index is made, from their JSON form.
-            cards = self.cards.parsed(c.facts.text for c in catalogue_cards)
-            return [cards[c.facts.text] for c in catalogue_cards]
+        parsed: dict[str, Card] = {}
+
+        def cards_of(wanted: frozenset[str] | None) -> list[Card]:
+            # The cards of the documents that mention one of ``wanted`` (None: all), as
+            # objects, from their JSON form; each read once for the build, only when an
+            # index is made.
+            chosen = [
+                c.facts.text
+                for c in catalogue_cards
+                if wanted is None or not wanted.isdisjoint(c.facts.pointers)
+            ]
+            missing = [text for text in chosen if text not in parsed]
+            if missing:
+                parsed.update(self.cards.parsed(missing))
+            return [parsed[text] for text in chosen]
 
         # The pages made once per build show the registers' entries by their names only,
         # besides an index's own register (see RegisterDigests).
@@ -1131,16 +1141,18 @@ class _Build:
                 return found
 
             @cache
-            def index(kind: str = kind, path: Path = path) -> list[IndexEntry]:
+            def entries(kind: str = kind, path: Path = path) -> list[Entry]:
                 # Parsed only when an output of the index is made.
                 register = self._registers()[kind]
                 if register is None:
                     raise BuildError(f"{display_path(path)}: the register cannot be read")
-                return build_index(read_entries(register.root, kind), parsed())
+                return read_entries(register.root, kind)
+
+            index = IndexSource(entries, cards_of)
 
             @cache
-            def whole(kind: str = kind, index: Callable[[], list[IndexEntry]] = index) -> str:
-                return index_xml(kind, index(), documents)
+            def whole(kind: str = kind, index: IndexSource = index) -> str:
+                return index_xml(kind, index.index(), documents)
 
             def page(index: Parameter, kind: str = kind, **strings: Parameter) -> Page:
                 return run("html-index", kind, index=index, **strings)
@@ -1159,7 +1171,7 @@ class _Build:
             @cache
             def entry_keys(
                 kind: str = kind,
-                index: Callable[[], list[IndexEntry]] = index,
+                index: IndexSource = index,
                 touched: Callable[[], dict[str, list[str]]] = touched,
             ) -> list[str]:
                 # What an entry's part of an export shows: the entry, and what the index
@@ -1167,7 +1179,7 @@ class _Build:
                 found = touched()
                 return [
                     digest(__version__, self.registers.entries.get(p, ""), *found.get(p, ()))
-                    for p in (f"{kind}:{item.entry.id}" for item in index())
+                    for p in (f"{kind}:{entry.id}" for entry in index.entries())
                 ]
 
             if self.pages.deferred:
@@ -1255,9 +1267,8 @@ class _Build:
         def index_of(entries: list[str]) -> str:
             # The part of the index a page shows, made only when the page is.
             wanted = set(entries)
-            return index_xml(
-                kind, [item for item in parts.index() if item.entry.id in wanted], documents
-            )
+            index = parts.index.index(f"{kind}:{entry}" for entry in entries)
+            return index_xml(kind, [item for item in index if item.entry.id in wanted], documents)
 
         for letter in letters:
             entries = by_letter.get(letter, [])
@@ -1290,7 +1301,8 @@ class _Build:
             # Every entry, for the count and the cross-references; the documents of the
             # letter's own entries only.
             wanted = set(by_letter.get(letter, []))
-            index = [i if i.entry.id in wanted else IndexEntry(i.entry) for i in parts.index()]
+            whole = parts.index.index(f"{kind}:{entry}" for entry in wanted)
+            index = [i if i.entry.id in wanted else IndexEntry(i.entry) for i in whole]
             return index_xml(kind, index, documents)
 
         def text_part(letter: str, before: bool, first: bool) -> Page:
@@ -1363,13 +1375,30 @@ class _Build:
         part lies is recorded for the next build."""
 
         def parts() -> Iterator[bytes]:
-            items = export.index()
             # The first entry's part has no separator before it.
             keys = [key + ("-first" if n == 0 else "") for n, key in enumerate(export.keys())]
             layout: list[list[str | int]] = []
             offset = 0
             with PublishedParts(self._published_layout(relative), self.target / relative) as old:
-                made = export.make(export.kind, items, kept=lambda i, _: old.get(keys[i]))
+                source = export.index
+                pointers = [entry.pointer for entry in source.entries()]
+                # The entries whose part is not in the published file are made; the
+                # others are taken from it, unless their bytes are no longer as
+                # recorded: those are made too, from the index with their documents.
+                fresh = {p for p, key in zip(pointers, keys, strict=True) if key not in old.layout}
+                kept: dict[int, bytes] = {}
+
+                def items() -> Iterator[IndexEntry]:
+                    for number, item in enumerate(source.index(fresh)):
+                        if item.entry.pointer not in fresh:
+                            data = old.get(keys[number])
+                            if data is not None:
+                                kept[number] = data
+                            else:
+                                item = source.index([item.entry.pointer])[number]
+                        yield item
+
+                made = export.make(export.kind, items(), kept=lambda i, _: kept.pop(i, None))
                 for number, part in enumerate(made):
                     data = part if isinstance(part, bytes) else part.encode("utf-8")
                     if 0 < number <= len(keys):  # an entry's part (after the opening)
@@ -1482,13 +1511,61 @@ class Catalogued:
         return self.scan.card if self.scan.card is not None else self.store.get(self.facts.text)
 
 
+class IndexSource:
+    """The index of one register, built as far as the outputs made need it.
+
+    A page of a split index, or the part of an export, that shows a few entries asks for
+    those: their documents are then found in the cards that mention them, not in every
+    card of the edition (after an edit of one entry's note, its letter's page, its own
+    page, its letter's part of the plain-text index and its part of the exports). Once
+    more than :data:`PARTIAL_SHARE` of the entries have been asked for, or when an output
+    shows them all, the whole index is built, and serves every later request."""
+
+    def __init__(
+        self,
+        entries: Callable[[], list[Entry]],
+        cards: Callable[[frozenset[str] | None], list[Card]],
+    ) -> None:
+        self._entries = entries
+        self._cards = cards
+        self._whole: list[IndexEntry] | None = None
+        self._asked: set[str] = set()
+        self._made: dict[frozenset[str], list[IndexEntry]] = {}
+
+    def entries(self) -> list[Entry]:
+        """The register's entries, in its order (one for each pointer, as in the index)."""
+        return [item.entry for item in build_index(self._entries(), [])]
+
+    def index(self, wanted: Iterable[str] | None = None) -> list[IndexEntry]:
+        """Every entry of the register, in its order: each with every document it occurs
+        in, or, given ``wanted`` (pointers), at least those."""
+        if self._whole is None and wanted is not None:
+            asked = frozenset(wanted)
+            self._asked |= asked
+            if len(self._asked) <= len(self._entries()) * PARTIAL_SHARE:
+                made = self._made.get(asked)
+                if made is None:
+                    made = build_index(self._entries(), self._cards(asked), only=asked)
+                    self._made[asked] = made
+                return made
+        if self._whole is None:
+            self._made.clear()
+            self._whole = build_index(self._entries(), self._cards(None))
+        return self._whole
+
+
+PARTIAL_SHARE = 0.125
+"""The share of a register's entries an index is built for, a few at a time, before it
+is built whole (:class:`IndexSource`)."""
+
+
 @dataclass(frozen=True)
 class Export:
-    """A data export of one register's index: its kind, the index (built on first
-    call), how it is written in parts, and what each entry's part is made from."""
+    """A data export of one register's index: its kind, the index (built as far as
+    needed), how it is written in parts, and what each entry's part is made from."""
 
     kind: str
-    index: Callable[[], list[IndexEntry]]
+    index: IndexSource
     make: Callable[..., Iterator[str | bytes]]
     keys: Callable[[], list[str]]
     """Each entry's key, in the index's order (made on first call, for all the
@@ -1536,8 +1613,8 @@ class IndexParts:
 
     kind: str
     name: str
-    index: Callable[[], list[IndexEntry]]
-    """The whole index, built on first call."""
+    index: IndexSource
+    """The index, built as far as the pages made need it."""
     documents: int
     page: Callable[..., Page]
     touched: Callable[[], dict[str, list[str]]]

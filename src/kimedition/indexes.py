@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from sys import intern
@@ -262,14 +262,20 @@ def chronological(cards: list[Card]) -> list[Card]:
     return sorted(cards, key=lambda c: (c.sort, c.id))
 
 
-def build_index(entries: list[Entry], cards: list[Card]) -> list[IndexEntry]:
-    """For each register entry, every document it occurs in, in chronological order."""
+def build_index(
+    entries: list[Entry], cards: list[Card], only: Collection[str] | None = None
+) -> list[IndexEntry]:
+    """For each register entry, every document it occurs in, in chronological order.
+
+    Given ``only`` (pointers), the other entries are left without their documents: then
+    ``cards`` need only be those that mention one of ``only``."""
     by_pointer = {entry.pointer: IndexEntry(entry) for entry in entries}
+    wanted = by_pointer if only is None else {p: by_pointer[p] for p in only if p in by_pointer}
     # The few combinations of roles, each kept once for all occurrences.
     combinations: dict[tuple[str, ...], tuple[str, ...]] = {}
     for card in chronological(cards):
         for pointer, (mentions, roles) in card.occurrences().items():
-            target = by_pointer.get(pointer)
+            target = wanted.get(pointer)
             if target is None:
                 continue
             roles = combinations.setdefault(roles, roles)
@@ -364,7 +370,7 @@ Kept = Callable[[int, "IndexEntry"], bytes | None]
 
 def index_json_parts(
     kind: str,
-    index: list[IndexEntry],
+    index: Iterable[IndexEntry],
     document_url: str = "html/documents/{id}.html",
     kept: Kept | None = None,
 ) -> Iterator[str | bytes]:
@@ -487,7 +493,7 @@ def _csv_fields(fields: list[str]) -> str:
 
 
 def index_csv_parts(
-    kind: str, index: list[IndexEntry], kept: Kept | None = None
+    kind: str, index: Iterable[IndexEntry], kept: Kept | None = None
 ) -> Iterator[str | bytes]:
     """The index as CSV, one row per entry and document (one row for an unused entry), in
     parts: the header, then one entry's rows at a time (taken from ``kept`` when it
