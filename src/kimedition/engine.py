@@ -601,29 +601,29 @@ def worker_pool(
 ) -> Iterator[Executor]:
     """Worker processes whose worker object ``factory(settings)`` makes once each; a
     worker that dies makes :class:`BuildError`."""
-    try:
-        with _pool(jobs, role, settings, factory) as executor:
-            yield executor
-    except BrokenProcessPool:
-        raise BuildError(f"{WORKER_DIED} — run again with --jobs 1") from None
+    with _pool(jobs, role, settings, factory, "run again with --jobs 1") as executor:
+        yield executor
 
 
 @contextmanager
-def _pool(jobs: int, role: str, settings: Settings, argument: Any) -> Iterator[Executor]:
-    # The workers' start-up argument (the corpus-wide facts of the check pass, with the
-    # registers' name index: megabytes) is handed over in a file of a folder of this
-    # run's own: given with the process, it would be written into the pipe that starts
-    # it, and this process would wait, at each worker's start, until the new interpreter
-    # had started and read it (0.2 s at 10,000 documents).
+def _pool(jobs: int, role: str, settings: Settings, argument: Any, hint: str) -> Iterator[Executor]:
+    """Worker processes with a private folder of their own, removed with them. A worker
+    that dies makes :class:`BuildError`: with the message a worker that overran the time
+    limit left in the folder, else saying so, and ``hint``."""
     folder = tempfile.mkdtemp(prefix="kimedition-pool-")
     try:
+        # The workers' start-up argument (the corpus-wide facts of the check pass, with
+        # the registers' name index: megabytes) is handed over in a file: given with the
+        # process, it would be written into the pipe that starts it, and this process
+        # would wait, at each worker's start, until the new interpreter had started and
+        # read it (0.2 s at 10,000 documents).
         handed = Path(folder) / "argument.pickle"
         handed.write_bytes(pickle.dumps(argument, protocol=pickle.HIGHEST_PROTOCOL))
         executor = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_initialise,
-            initargs=(role, settings, str(handed)),
+            initargs=(role, replace(settings, notes=folder), str(handed)),
         )
         try:
             yield executor
@@ -632,6 +632,11 @@ def _pool(jobs: int, role: str, settings: Settings, argument: Any) -> Iterator[E
             raise
         else:
             executor.shutdown(wait=True)
+    except BrokenProcessPool:
+        notes = sorted(Path(folder).glob("timeout-*.txt"))
+        if notes:
+            raise BuildError("; ".join(n.read_text(encoding="utf-8") for n in notes)) from None
+        raise BuildError(f"{WORKER_DIED} — {hint}") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -703,35 +708,20 @@ def _started(
     """``function`` over ``tasks`` in worker processes, started at once; what is yielded
     waits for the results, in order. Leaving the block early stops the workers; a worker
     that dies or overruns the time limit makes :class:`BuildError`."""
-    notes = tempfile.mkdtemp(prefix="kimedition-notes-")
-    settings = replace(settings, notes=notes)
     chunk = max(1, min(64, len(tasks) // (jobs * 8)))
-    try:
-        with _pool(min(jobs, len(tasks)), role, settings, argument) as executor:
-            made = executor.map(function, tasks, chunksize=chunk)
+    hint = "run again with --jobs 1 to see which file causes it"
+    with _pool(min(jobs, len(tasks)), role, settings, argument, hint) as executor:
+        made = executor.map(function, tasks, chunksize=chunk)
 
-            def results() -> list[R]:
-                collected = []
-                for result in made:
-                    collected.append(result)
-                    if progress is not None:
-                        progress(1)
-                return collected
+        def results() -> list[R]:
+            collected = []
+            for result in made:
+                collected.append(result)
+                if progress is not None:
+                    progress(1)
+            return collected
 
-            yield results
-    except BrokenProcessPool:
-        messages = [
-            p.read_text(encoding="utf-8") for p in sorted(Path(notes).glob("timeout-*.txt"))
-        ]
-        if messages:
-            raise BuildError("; ".join(messages)) from None
-        raise BuildError(
-            f"{WORKER_DIED} — run again with --jobs 1 to see which file causes it"
-        ) from None
-    finally:
-        for note in Path(notes).glob("*"):
-            note.unlink()
-        os.rmdir(notes)
+        yield results
 
 
 def scan_files(
