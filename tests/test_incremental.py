@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,22 +148,41 @@ def test_rebuild_in_parts_equals_a_full_build(
     assert tree_hashes(incremental) == tree_hashes(full)
 
 
+@dataclass(frozen=True)
+class IndexBuilt:
+    """An index a build made: the entries it was asked for (None: all), from how many
+    cards, and whether the Saxon runtime of the scan and check passes was still held."""
+
+    only: frozenset[str] | None
+    cards: int
+    holding_saxon: bool
+
+
+def record_index_builds(monkeypatch: pytest.MonkeyPatch) -> list[IndexBuilt]:
+    """One record for each index the builds that follow make (not counting the
+    register's entries listed alone, from no card)."""
+    from kimedition import build as build_module
+    from kimedition import engine
+
+    built: list[IndexBuilt] = []
+    original = build_module.build_index
+
+    def recorded(entries: Any, cards: Any, only: Any = None) -> Any:
+        if cards:
+            built.append(IndexBuilt(only, len(cards), bool(engine._SHARING)))
+        return original(entries, cards, only)
+
+    monkeypatch.setattr(build_module, "build_index", recorded)
+    return built
+
+
 def test_an_edit_the_indexes_do_not_show_leaves_them_alone(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A change of wording changes no card's index facts: no index is built again."""
-    from kimedition import build as build_module
-
     out = tmp_path / "out"
     run(edition, out)
-    built: list[str] = []
-    original = build_module.build_index
-
-    def counted(*args: object, **kwargs: object) -> object:
-        built.append("index")
-        return original(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(build_module, "build_index", counted)
+    built = record_index_builds(monkeypatch)
     edition.edit_document("writes from", "telegraphs from")
     result = run(edition, out)
     assert f"html/documents/{DOCUMENT_ID}.html" in result.written
@@ -1064,19 +1084,11 @@ def test_an_edit_of_one_entry_builds_the_index_of_its_letter_only(
     monkeypatch.setattr(build_module, "PARTIAL_SHARE", 0.5)
     out = tmp_path / "out"
     run(edition, out)
-    built: list[tuple[object, int]] = []
-    original = build_module.build_index
-
-    def recorded(entries: Any, cards: Any, only: Any = None) -> Any:
-        if cards:  # not the register's entries alone
-            built.append((only, len(cards)))
-        return original(entries, cards, only)
-
-    monkeypatch.setattr(build_module, "build_index", recorded)
+    built = record_index_builds(monkeypatch)
     edit_register_dates(edition)  # Stalin's entry
     result = run(edition, out)
     assert "html/persons-s.html" in result.written and "data/persons.json" in result.written
-    assert built and all(only == {"person:stalin"} for only, _ in built)
+    assert built and all(index.only == {"person:stalin"} for index in built)
     assert_as_built_afresh(edition, out, tmp_path)
 
 
@@ -1098,22 +1110,13 @@ def test_a_person_s_reference_edited_leaves_the_other_indexes_alone(
         return original(root, kind)
 
     monkeypatch.setattr(build_module, "read_entries", counted)
-    from kimedition import engine
-
-    holding: list[bool] = []
-    original_index = build_module.build_index
-
-    def building(*args: Any, **kwargs: Any) -> Any:
-        # The Saxon runtime of the scan and check passes is let go before an index is
-        # built in this process.
-        holding.append(bool(engine._SHARING))
-        return original_index(*args, **kwargs)
-
-    monkeypatch.setattr(build_module, "build_index", building)
+    indexes = record_index_builds(monkeypatch)
     edit_reference(edition)
     run(edition, out)
     assert built == ["person"]
-    assert holding and not any(holding)
+    # The Saxon runtime of the scan and check passes is let go before an index is built
+    # in this process.
+    assert indexes and not any(index.holding_saxon for index in indexes)
     built.clear()
     edit_title(edition)  # shown in every index
     run(edition, out)

@@ -94,6 +94,7 @@ from .indexes import (
     index_csv_parts,
     index_json_parts,
     index_xml,
+    one_per_pointer,
 )
 from .output import (
     KEEP,
@@ -1531,10 +1532,13 @@ class IndexSource:
         self._whole: list[IndexEntry] | None = None
         self._asked: set[str] = set()
         self._made: dict[frozenset[str], list[IndexEntry]] = {}
+        self._unique: list[Entry] | None = None
 
     def entries(self) -> list[Entry]:
         """The register's entries, in its order (one for each pointer, as in the index)."""
-        return [item.entry for item in build_index(self._entries(), [])]
+        if self._unique is None:
+            self._unique = [entry for _, entry in one_per_pointer(self._entries())]
+        return self._unique
 
     def index(self, wanted: Iterable[str] | None = None) -> list[IndexEntry]:
         """Every entry of the register, in its order: each with every document it occurs

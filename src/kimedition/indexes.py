@@ -262,6 +262,12 @@ def chronological(cards: list[Card]) -> list[Card]:
     return sorted(cards, key=lambda c: (c.sort, c.id))
 
 
+def one_per_pointer(entries: list[Entry]) -> list[tuple[str, Entry]]:
+    """The entries of an index, one for each pointer, in the register's order (where
+    entries share a pointer, which validation reports: the last, in the first's place)."""
+    return list({entry.pointer: entry for entry in entries}.items())
+
+
 def build_index(
     entries: list[Entry], cards: list[Card], only: Collection[str] | None = None
 ) -> list[IndexEntry]:
@@ -269,7 +275,7 @@ def build_index(
 
     Given ``only`` (pointers), the other entries are left without their documents: then
     ``cards`` need only be those that mention one of ``only``."""
-    by_pointer = {entry.pointer: IndexEntry(entry) for entry in entries}
+    by_pointer = {pointer: IndexEntry(entry) for pointer, entry in one_per_pointer(entries)}
     wanted = by_pointer if only is None else {p: by_pointer[p] for p in only if p in by_pointer}
     # The few combinations of roles, each kept once for all occurrences.
     combinations: dict[tuple[str, ...], tuple[str, ...]] = {}
