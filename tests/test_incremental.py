@@ -47,8 +47,11 @@ def count_card_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def assert_as_built_afresh(small: SmallEdition, out: Path, tmp_path: Path) -> None:
-    """The output is byte for byte what a full build from nothing makes."""
+    """The output is byte for byte what a full build from nothing makes (in
+    ``tmp_path / "fresh"``, replaced if an earlier check left it)."""
     fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(tmp_path / ".fresh.cache", ignore_errors=True)
     run(small, fresh)
     assert tree_hashes(out) == tree_hashes(fresh)
 
@@ -781,6 +784,36 @@ def test_a_large_rebuild_with_a_worker_started_early_equals_a_full_build(
     assert tree_hashes(incremental) == tree_hashes(full)
 
 
+def test_after_an_edit_of_a_register_every_finishing_worker_is_started_early(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild of a large edition starts one finishing worker before it scans; when a
+    register changed, it starts the others too, before the index's pages (a letter's
+    page and its plain-text part) are sent, so that they are made at once. The output
+    is as a build afresh."""
+    from kimedition import build as build_module
+    from kimedition import pages as pages_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    started: list[int] = []
+    original = pages_module.PageQueue.widen
+
+    def widen(self: Any) -> None:
+        original(self)
+        started.append(len(self.pool._processes))
+
+    monkeypatch.setattr(pages_module.PageQueue, "widen", widen)
+    edit_text(edition)
+    build(Edition.open(edition.root), out, jobs=2)
+    assert started == []
+    edit_register_dates(edition)
+    build(Edition.open(edition.root), out, jobs=2)
+    assert started == [2]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
 def test_pages_sent_early_are_made_by_the_worker_and_thrown_away_when_checks_fail(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1031,6 +1064,19 @@ def count_entry_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return made
 
 
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
+    """The first argument of every call of ``owner.name`` from now on (which still runs)."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
+
+    def spy(first: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(first)
+        return original(first, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 def test_a_data_export_makes_again_only_the_parts_of_the_entries_that_changed(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1054,7 +1100,6 @@ def test_a_data_export_makes_again_only_the_parts_of_the_entries_that_changed(
     edition.edit(edition.tei / "persons.xml", '<death when="1953-03-05"/>', "")
     run(edition, out)
     assert sorted(made) == ["pak-heon-yeong", "stalin"]
-    shutil.rmtree(tmp_path / "fresh")
     assert_as_built_afresh(edition, out, tmp_path)
     made.clear()
     edition.edit(
@@ -1066,7 +1111,64 @@ def test_a_data_export_makes_again_only_the_parts_of_the_entries_that_changed(
     run(edition, out)
     # The exports list the entries in the register's order.
     assert sorted(made) == ["aaron", "stalin"], "the new first entry, and the one first before"
-    shutil.rmtree(tmp_path / "fresh")
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_the_csv_export_is_made_again_only_when_what_it_shows_changed(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV export shows an entry's id, name and type, not its dates or note: after an
+    edit of a person's dates it is neither made again nor read back, while the JSON
+    export is made again; after an edit of the names it is made again. Each time the
+    output is as a build afresh."""
+    from kimedition import build as build_module
+
+    out = tmp_path / "out"
+    run(edition, out)
+    exported = record_calls(monkeypatch, build_module, "index_csv_parts")
+    edit_register_dates(edition)
+    result = run(edition, out)
+    assert "data/persons.json" in result.written
+    assert "html/data/persons.json" in result.written
+    assert exported == []
+    assert_as_built_afresh(edition, out, tmp_path)
+    exported.clear()
+    edit_register(edition)  # a person's names
+    run(edition, out)
+    assert exported == ["person"]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_what_an_index_shows_of_each_entry_s_documents_is_kept_between_builds(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents' side of the index pages' keys is worked out from the cards only
+    when what the index shows of them changed (a title, a reference), not after an edit
+    of a register entry's dates; a damaged record of it is worked out again."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    run(edition, out)
+    worked = record_calls(monkeypatch, build_module.Touched, "of")
+    edit_register_dates(edition)
+    run(edition, out)
+    assert worked == []
+    assert_as_built_afresh(edition, out, tmp_path)
+    worked.clear()
+    edit_title(edition)
+    run(edition, out)
+    assert sorted(worked) == ["org", "person", "place"]
+    assert_as_built_afresh(edition, out, tmp_path)
+    # Damage the record: it is worked out again, and the output is still right.
+    state = out.parent / f".{out.name}.cache" / "state.json"
+    data = json.loads(state.read_text(encoding="utf-8"))
+    data["memo"]["touched:person"][1][0] = {"person:stalin": "many"}
+    state.write_text(json.dumps(data), encoding="utf-8")
+    worked.clear()
+    edition.edit(edition.tei / "persons.xml", '<death when="1953-03-05"/>', "")
+    run(edition, out)
+    assert worked == ["person"]
     assert_as_built_afresh(edition, out, tmp_path)
 
 

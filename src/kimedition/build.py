@@ -468,6 +468,8 @@ class _Build:
         """Whether only a few documents were scanned again, and no other source: an
         edit whose few pages and checks are made while the pages made once per build
         are."""
+        self.registers_edited = False
+        """Whether a register changed since the previous build (:meth:`register_digests`)."""
         self.written: list[str] = []
         self._finisher: Finisher | None = None
         self._register_bytes: dict[str, bytes | None] | None = None
@@ -852,6 +854,9 @@ class _Build:
             self._load()
             self.pages.memo = self.state.memo
             self.registers = self.register_digests(digests)
+            if self.registers_edited:
+                # Its index's pages will be made.
+                self.pages.widen()
             self.start_names(digests, stack)
             # The Saxon runtime the scan and check passes share, let go after the checks:
             # an index is then built here without it.
@@ -954,13 +959,16 @@ class _Build:
 
     def register_digests(self, digests: Digests) -> RegisterDigests:
         """The registers digested entry by entry, kept between builds under the digest
-        of their files: most builds follow an edit of a document, not of a register."""
+        of their files: most builds follow an edit of a document, not of a register
+        (:attr:`registers_edited` tells which)."""
         known = self.previous.memo.get("registers")
+        self.registers_edited = False
         if isinstance(known, list) and len(known) == 2 and known[0] == digests.registers:
             kept = RegisterDigests.from_json(known[1])
             if kept is not None:
                 self.state.memo["registers"] = known
                 return kept
+        self.registers_edited = isinstance(known, list)
         computed = RegisterDigests.compute(self._registers())
         self.state.memo["registers"] = [digests.registers, computed.to_json()]
         return computed
@@ -1128,18 +1136,26 @@ class _Build:
             occurrences = self.occurrences[kind]
             key = digest(shown, kind, data, occurrences)
 
+            # What the index shows of each entry's documents, kept for the next build
+            # while what it shows of the documents is as now (an edit of a register
+            # entry's note, or of a document's wording).
+            memo = f"touched:{kind}"
+            known = self.previous.memo.get(memo)
+            if isinstance(known, list) and len(known) == 2 and known[0] == occurrences:
+                self.state.memo[memo] = known
+
             @cache
-            def touched(kind: str = kind) -> dict[str, list[str]]:
-                # Made only when some index page's key is worked out: each pointer of
-                # the kind with what its index shows of each document it occurs in.
-                found: dict[str, list[str]] = {}
-                prefix = f"{kind}:"
-                for catalogued in catalogue_cards:
-                    shown_here = catalogued.facts.kind_digest(kind)
-                    for pointer in catalogued.facts.pointers:
-                        if pointer.startswith(prefix):
-                            found.setdefault(pointer, []).append(shown_here)
-                return found
+            def touched(
+                kind: str = kind, memo: str = memo, occurrences: str = occurrences
+            ) -> Touched:
+                # Made (or read back) only when some index page's key is worked out.
+                known = self.state.memo.get(memo)
+                kept = Touched.from_json(known[1]) if known is not None else None
+                if kept is not None:
+                    return kept
+                made = Touched.of(kind, (c.facts for c in catalogue_cards))
+                self.state.memo[memo] = [occurrences, made.to_json()]
+                return made
 
             @cache
             def entries(kind: str = kind, path: Path = path) -> list[Entry]:
@@ -1167,19 +1183,33 @@ class _Build:
             else:
                 self._emit(f"html/{name}.html", key, partial(page, whole))
                 self._emit(f"text/{name}.txt", key, partial(run, "text-index", kind, index=whole))
-            data_key = digest("data", kind, data, occurrences, __version__)
+            # The JSON export shows every entry in full; the CSV export an entry's id,
+            # name and type only (and a place's coordinates, from the whole register),
+            # so that an edit of a person's note leaves it as it was.
+            prefix = f"{kind}:"
+            named = (v for p, v in self.registers.named.items() if p.startswith(prefix))
+            data_keys = {
+                "json": digest("data", kind, data, occurrences, __version__),
+                "csv": digest(
+                    "data-csv",
+                    kind,
+                    *([data] if kind == "place" else named),
+                    occurrences,
+                    __version__,
+                ),
+            }
 
             @cache
             def entry_keys(
                 kind: str = kind,
                 index: IndexSource = index,
-                touched: Callable[[], dict[str, list[str]]] = touched,
+                touched: Callable[[], Touched] = touched,
             ) -> list[str]:
                 # What an entry's part of an export shows: the entry, and what the index
                 # shows of each of its documents, in their order.
-                found = touched()
+                found = touched().digests
                 return [
-                    digest(__version__, self.registers.entries.get(p, ""), *found.get(p, ()))
+                    digest(__version__, self.registers.entries.get(p, ""), found.get(p, ""))
                     for p in (f"{kind}:{entry.id}" for entry in index.entries())
                 ]
 
@@ -1192,10 +1222,12 @@ class _Build:
                 self._carry_parts(first)
                 self._emit(
                     first,
-                    data_key,
+                    data_keys[suffix],
                     partial(self._export, first, Export(kind, index, parts, entry_keys)),
                 )
-                self._emit(f"html/data/{name}.{suffix}", data_key, partial(self._copy_of, first))
+                self._emit(
+                    f"html/data/{name}.{suffix}", data_keys[suffix], partial(self._copy_of, first)
+                )
             self._emit(f"html/tei/{path.name}", digest(data), _constant(data))
             # The index's pages are made now, so that its objects are let go before the
             # next index is built.
@@ -1283,7 +1315,7 @@ class _Build:
                 ),
             )
             for entry in entries:
-                if len(parts.touched().get(f"{kind}:{entry}", ())) > ROWS:
+                if parts.touched().counts.get(f"{kind}:{entry}", 0) > ROWS:
                     self._emit(
                         f"html/{parts.name}/{entry}.html",
                         digest(
@@ -1621,20 +1653,59 @@ class IndexParts:
     """The index, built as far as the pages made need it."""
     documents: int
     page: Callable[..., Page]
-    touched: Callable[[], dict[str, list[str]]]
-    """pointer → the card digests of the documents it occurs in, in the edition's order
-    (made on first call)."""
+    touched: Callable[[], Touched]
+    """What the index shows of each entry's documents (made on first call)."""
 
     def occurrences(self, entries: list[str]) -> str:
         """A digest of what a part of the index shows of the documents: for each entry,
-        the digest of every card it occurs in (a card's digest covers its mentions and
+        the digest of the cards it occurs in (a card's digest covers its mentions and
         roles)."""
-        hasher = hashlib.sha256()
-        for entry in entries:
-            hasher.update(f"{entry}\n".encode())
-            hasher.update("\n".join(self.touched().get(f"{self.kind}:{entry}", ())).encode())
-            hasher.update(b"\n\n")
-        return hasher.hexdigest()
+        found = self.touched().digests
+        return digest(*(f"{entry} {found.get(f'{self.kind}:{entry}', '')}" for entry in entries))
+
+
+@dataclass(frozen=True)
+class Touched:
+    """For each pointer of one index's kind: the number of documents it occurs in, and a
+    digest of what the index shows of each of them (their cards' digests for the kind),
+    in the edition's order."""
+
+    counts: dict[str, int]
+    digests: dict[str, str]
+
+    @classmethod
+    def of(cls, kind: str, cards: Iterable[CardFacts]) -> Touched:
+        """Worked out from the cards' facts, in the edition's order."""
+        found: dict[str, list[str]] = {}
+        prefix = f"{kind}:"
+        for facts in cards:
+            shown = facts.kind_digest(kind)
+            for pointer in facts.pointers:
+                if pointer.startswith(prefix):
+                    found.setdefault(pointer, []).append(shown)
+        return cls(
+            counts={p: len(shown) for p, shown in found.items()},
+            digests={p: digest(*shown) for p, shown in found.items()},
+        )
+
+    def to_json(self) -> list[Any]:
+        return [self.counts, self.digests]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Touched | None:
+        """As :meth:`to_json` wrote it; None for anything else (a damaged state)."""
+        if not (isinstance(data, list) and len(data) == 2):
+            return None
+        counts, digests = data
+        if (
+            isinstance(counts, dict)
+            and isinstance(digests, dict)
+            and counts.keys() == digests.keys()
+            and all(type(n) is int for n in counts.values())
+            and all(type(d) is str for d in digests.values())
+        ):
+            return cls(counts=counts, digests=digests)
+        return None
 
 
 _QUOTE = {'"': "&quot;"}

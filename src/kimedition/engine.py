@@ -176,6 +176,10 @@ class Context:
     """The registers' name index as JSON (``kim:name-index-json``), when already known."""
 
 
+SOURCE_PARAMETERS = {"person": "persons", "place": "places", "org": "orgs", "edition": "edition"}
+"""The parameter that hands the stylesheets each register (by kind) and the header."""
+
+
 def register_nodes(runtime: SaxonRuntime, edition: Edition) -> dict[str, Any]:
     """The registers and the header as XDM documents, by parameter name.
 
@@ -184,10 +188,8 @@ def register_nodes(runtime: SaxonRuntime, edition: Edition) -> dict[str, Any]:
     """
     empty = "<TEI xmlns='http://www.tei-c.org/ns/1.0'/>"
     paths = {
-        "persons": edition.register_path("person"),
-        "places": edition.register_path("place"),
-        "orgs": edition.register_path("org"),
-        "edition": edition.header_path,
+        name: edition.header_path if source == "edition" else edition.register_path(source)
+        for source, name in SOURCE_PARAMETERS.items()
     }
     nodes: dict[str, Any] = {}
     for name, path in paths.items():

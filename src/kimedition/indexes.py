@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from sys import intern
@@ -69,14 +69,17 @@ class Card:
             ]
         )
 
-    def occurrences(self) -> dict[str, tuple[int, tuple[str, ...]]]:
-        """Every pointer the card gives an index occurrence for, with its number of
-        mentions and its roles (in :data:`ROLE_ORDER`): senders and addressees from the
-        header, then the names mentioned in the text."""
+    def occurrences(
+        self, only: Container[str] | None = None
+    ) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """Every pointer the card gives an index occurrence for (or those of them in
+        ``only``), with its number of mentions and its roles (in :data:`ROLE_ORDER`):
+        senders and addressees from the header, then the names mentioned in the text."""
         roles: dict[str, list[str]] = {}
         for role, pointer in self.parties:
-            roles.setdefault(pointer, []).append(role)
-        for pointer in self.mentions:
+            if only is None or pointer in only:
+                roles.setdefault(pointer, []).append(role)
+        for pointer in self.mentions if only is None else filter(only.__contains__, self.mentions):
             roles.setdefault(pointer, []).append("mentioned")
         return {
             pointer: (self.mentions.get(pointer, 0), tuple(r for r in ROLE_ORDER if r in found))
@@ -280,7 +283,9 @@ def build_index(
     # The few combinations of roles, each kept once for all occurrences.
     combinations: dict[tuple[str, ...], tuple[str, ...]] = {}
     for card in chronological(cards):
-        for pointer, (mentions, roles) in card.occurrences().items():
+        for pointer, (mentions, roles) in card.occurrences(
+            None if only is None else wanted
+        ).items():
             target = wanted.get(pointer)
             if target is None:
                 continue

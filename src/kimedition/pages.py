@@ -21,16 +21,15 @@ from typing import Any
 
 from .edition import Edition
 from .engine import (
+    SOURCE_PARAMETERS,
     Settings,
     configure,
     current_worker,
-    display_path,
     kill_pool,
     register_nodes,
     worker_pool,
 )
 from .indexes import KIM
-from .parsing import load_source
 from .saxon import SaxonRuntime, Stylesheet
 
 FINISHING_STYLESHEETS = {
@@ -188,6 +187,17 @@ class PageQueue:
 
         self.stack.callback(release)
 
+    def widen(self) -> None:
+        """Start the other workers too, when :meth:`warm` started one: a rebuild that
+        makes an index's pages (after an edit of a register) sends a letter's page and
+        its plain-text part at once, each then made by a worker already started.
+
+        The pool starts a worker for a task sent while none is idle, up to :attr:`jobs`;
+        so ``jobs`` tasks sent now leave ``jobs`` workers started."""
+        if self.warmed and self.pool is not None:
+            for _ in range(self.jobs):
+                self.pool.submit(_ready)
+
     def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
         """The letters of a split index and the letter of each entry
         (:meth:`Finisher.letters`), asked of a worker process: Saxon is then loaded
@@ -311,11 +321,11 @@ class Finisher:
             else None
         )
         self.runtime.lock()
-        configure(
-            self.runtime, self.stylesheets.values(), register_nodes(self.runtime, edition), settings
-        )
+        # The header and the registers, parsed once: the parameters of every driver, and
+        # the documents the drivers are applied to.
+        self.sources = register_nodes(self.runtime, edition)
+        configure(self.runtime, self.stylesheets.values(), self.sources, settings)
         self._parsed: dict[str, object] = {}
-        self._sources: dict[str, object] = {}
         self.edition = edition
 
     def page(self, page: Page) -> str:
@@ -329,17 +339,9 @@ class Finisher:
         return self._run(page.role, self._source(page.source), **parameters)
 
     def _source(self, source: str) -> object:
-        """The header (``edition``) or a register, parsed into Saxon once."""
-        if source not in self._sources:
-            path = (
-                self.edition.header_path
-                if source == "edition"
-                else self.edition.register_path(source)
-            )
-            self._sources[source] = self.runtime.document(
-                load_source(path, display_path(path)).root
-            )
-        return self._sources[source]
+        """The header (``edition``) or a register (by kind), as parsed for the parameters
+        (validation has reported any that cannot be read, and stopped the build)."""
+        return self.sources[SOURCE_PARAMETERS[source]]
 
     def _run(self, role: str, source: object, **parameters: str | int) -> str:
         """Run a driver on a parsed ``source``. ``catalogue`` and ``index`` are XML given as text;

@@ -20,9 +20,11 @@ NAME_ELEMENTS = {"person": "persName", "place": "placeName", "org": "orgName"}
 
 
 def _text(element: etree._Element | None) -> str:
+    """The element's string value (its text and its descendants', without comments and
+    processing instructions), white space normalised."""
     if element is None:
         return ""
-    return " ".join(str(element.xpath("string()")).split())
+    return " ".join("".join(str(t) for t in element.itertext()).split())
 
 
 @dataclass(frozen=True)
@@ -75,9 +77,16 @@ def _date(element: etree._Element | None) -> str:
     )
 
 
+_T = f"{{{NS['tei']}}}"
+_BIRTH, _DEATH, _OCCUPATION, _IDNO, _NOTE, _LOCATION, _GEO = (
+    _T + name for name in ("birth", "death", "occupation", "idno", "note", "location", "geo")
+)
+
+
 def read_entries(root: etree._Element, kind: str) -> list[Entry]:
     """Every entry of ``kind`` in a parsed register, in document order."""
     entries: list[Entry] = []
+    name_tag = _T + NAME_ELEMENTS[kind]
     for element in root.iterfind(f".//tei:{ELEMENTS[kind]}", NS):
         xml_id = element.get(XML_ID)
         if not xml_id:
@@ -85,25 +94,34 @@ def read_entries(root: etree._Element, kind: str) -> list[Entry]:
         entry = Entry(
             kind, xml_id, sort_key=element.get("sortKey", ""), type=element.get("type", "")
         )
-        for name in element.iterfind(f"tei:{NAME_ELEMENTS[kind]}", NS):
-            entry.names.append(
-                Name(_text(name), name.get("type", ""), name.get(f"{{{XML_NS}}}lang", ""))
-            )
-        entry.birth = _date(element.find("tei:birth", NS))
-        entry.death = _date(element.find("tei:death", NS))
-        for occupation in element.iterfind("tei:occupation", NS):
-            entry.roles.append(
-                {
-                    "role": _text(occupation),
-                    "from": occupation.get("from", ""),
-                    "to": occupation.get("to", ""),
-                }
-            )
-        for idno in element.iterfind("tei:idno", NS):
-            entry.authority.append({"type": idno.get("type", ""), "id": _text(idno)})
-        notes = [n for n in element.iterfind("tei:note", NS) if not n.get("type")]
-        entry.note = " ".join(_text(n) for n in notes)
-        geo = element.find("tei:location/tei:geo", NS)
+        # One pass over the entry's children (a register of thousands of entries is read
+        # after every edit of one): the first birth, death and coordinates count.
+        birth = death = geo = None
+        notes: list[str] = []
+        for child in element:
+            tag = child.tag
+            if tag == name_tag:
+                entry.names.append(
+                    Name(_text(child), child.get("type", ""), child.get(f"{{{XML_NS}}}lang", ""))
+                )
+            elif tag == _OCCUPATION:
+                entry.roles.append(
+                    {"role": _text(child), "from": child.get("from", ""), "to": child.get("to", "")}
+                )
+            elif tag == _IDNO:
+                entry.authority.append({"type": child.get("type", ""), "id": _text(child)})
+            elif tag == _NOTE:
+                if not child.get("type"):
+                    notes.append(_text(child))
+            elif tag == _BIRTH:
+                birth = child if birth is None else birth
+            elif tag == _DEATH:
+                death = child if death is None else death
+            elif tag == _LOCATION and geo is None:
+                geo = child.find(_GEO)
+        entry.birth = _date(birth)
+        entry.death = _date(death)
+        entry.note = " ".join(notes)
         if geo is not None:
             try:
                 lat, lon = (float(v) for v in _text(geo).split())
