@@ -56,6 +56,19 @@ def assert_as_built_afresh(small: SmallEdition, out: Path, tmp_path: Path) -> No
     assert tree_hashes(out) == tree_hashes(fresh)
 
 
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
+    """The first argument of every call of ``owner.name`` from now on (which still runs)."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
+
+    def spy(first: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(first)
+        return original(first, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 def edit_text(small: SmallEdition) -> None:
     small.edit_document("writes from", "telegraphs from")
 
@@ -376,9 +389,9 @@ STATE_DAMAGE: dict[str, Callable[[dict[str, Any]], object]] = {
     "a check without problems": lambda state: _first(state["checks"], {"key": "k"}),
     "a file record too short": lambda state: _first(state["files"], [1]),
     "a memo not a list": lambda state: state["memo"].update(names={"a": 1}),
-    "register digests not a list": lambda state: state["memo"].update(registers={"a": 1}),
-    "register digests of another shape": lambda state: state["memo"]["registers"].__setitem__(
-        1, [{"person:stalin": 1}, "names"]
+    "register digests not a list": lambda state: state["memo"].update({"register:person": {}}),
+    "register digests of another shape": lambda state: state["memo"]["register:person"].__setitem__(
+        1, [{"person:stalin": 1}, {}, "names"]
     ),
     "a list": lambda state: [1, 2, 3],
     "no table of pointers": lambda state: state.__delitem__("pointers"),
@@ -626,27 +639,31 @@ def test_commit_moves_and_removes(tmp_path: Path) -> None:
 def test_the_registers_are_digested_again_only_when_they_change(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Entry digests are kept under the registers' file digests: an edit of a document
-    reuses them, an edit of a register makes them again."""
+    """Each register's entry digests are kept under its file's digest: an edit of a
+    document reuses them all, an edit of one register makes that register's again; a
+    damaged record is made again too."""
     from kimedition import build as build_module
 
-    calls: list[int] = []
-    original = build_module.RegisterDigests.compute.__func__  # type: ignore[attr-defined]
-
-    def counted(cls: type, registers: dict[str, Any]) -> object:
-        calls.append(1)
-        return original(cls, registers)
-
-    monkeypatch.setattr(build_module.RegisterDigests, "compute", classmethod(counted))
+    digested = record_calls(monkeypatch, build_module.RegisterPart, "of")
     out = tmp_path / "out"
     run(edition, out)
-    assert len(calls) == 1
+    assert digested == ["person", "place", "org"]
+    digested.clear()
     edit_text(edition)
     run(edition, out)
-    assert len(calls) == 1
+    assert digested == []
     edit_register(edition)
     run(edition, out)
-    assert len(calls) == 2
+    assert digested == ["person"]
+    assert_as_built_afresh(edition, out, tmp_path)
+    state = out.parent / f".{out.name}.cache" / "state.json"
+    data = json.loads(state.read_text(encoding="utf-8"))
+    data["memo"]["register:place"][1][0] = {"place:pyongyang": 1}
+    state.write_text(json.dumps(data), encoding="utf-8")
+    digested.clear()
+    edition.edit_document("telegraphs from", "writes from")
+    run(edition, out)
+    assert digested == ["place"]
     assert_as_built_afresh(edition, out, tmp_path)
 
 
@@ -955,8 +972,8 @@ def test_a_page_that_fails_while_the_checks_find_an_error_reports_the_error(
 def test_an_edit_no_index_shows_does_not_parse_the_registers(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The registers' bytes key the indexes and data; a build parses them only when one
-    of those is made again."""
+    """The registers' bytes key the indexes and data; a build parses a register only
+    when its index is made again."""
     from kimedition import build as build_module
 
     out = tmp_path / "out"
@@ -972,9 +989,9 @@ def test_an_edit_no_index_shows_does_not_parse_the_registers(
     edit_text(edition)
     assert run(edition, out).written
     assert parsed == []
-    edit_reference(edition)
+    edit_reference(edition)  # a person's: the person index only is made again
     run(edition, out)
-    assert sorted(parsed) == ["orgs.xml", "persons.xml", "places.xml"]
+    assert parsed == ["persons.xml"]
     assert_as_built_afresh(edition, out, tmp_path)
 
 
@@ -1062,19 +1079,6 @@ def count_entry_parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(indexes, "_entry_json", counted)
     return made
-
-
-def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
-    """The first argument of every call of ``owner.name`` from now on (which still runs)."""
-    calls: list[Any] = []
-    original = getattr(owner, name)
-
-    def spy(first: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(first)
-        return original(first, *args, **kwargs)
-
-    monkeypatch.setattr(owner, name, spy)
-    return calls
 
 
 def test_a_data_export_makes_again_only_the_parts_of_the_entries_that_changed(

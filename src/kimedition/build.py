@@ -306,7 +306,9 @@ class Digests:
     pages: str
     finishing: str
     registers: str
-    """The registers' files, as read (:class:`RegisterDigests` is kept under it)."""
+    """The registers' files, as read."""
+    register_files: tuple[tuple[str, str], ...]
+    """Each register's file, as read, by kind (its entries' digests are kept under it)."""
     names_shown: bool
     """Whether the document stylesheets declare that a document's page and text show
     only the names of the entries it refers to (:func:`shows_names_only`)."""
@@ -315,7 +317,8 @@ class Digests:
     def compute(cls, edition: Edition, settings: Settings) -> Digests:
         xslt = folder_digest(edition.xslt_dir)
         header = file_digest(edition.header_path)
-        registers = [file_digest(p) for p in edition.register_paths.values()]
+        files = {kind: file_digest(p) for kind, p in edition.register_paths.items()}
+        registers = list(files.values())
         options = json.dumps(
             [__version__, FORMAT, settings.base_url, settings.max_bytes, settings.split]
         )
@@ -326,6 +329,7 @@ class Digests:
             pages=digest(options, xslt, header),
             finishing=digest(options, xslt, header, *registers),
             registers=digest(options, *registers),
+            register_files=tuple((kind, digest(options, d)) for kind, d in files.items()),
             names_shown=shows_names_only(edition.xslt_dir),
         )
 
@@ -381,50 +385,75 @@ class RegisterDigests:
     besides the registers' names (not the entries' notes or dates)."""
 
     @classmethod
-    def compute(cls, registers: dict[str, Source | None]) -> RegisterDigests:
-        """The digests of the registers by kind (None: a register that cannot be read)."""
+    def combine(cls, parts: list[RegisterPart]) -> RegisterDigests:
+        """The digests of the registers from each register's own, in the registers' order."""
         entries: dict[str, str] = {}
         named: dict[str, str] = {}
-        names: list[str | bytes] = []
-        for kind, register in registers.items():
-            if register is None:  # reported by validation; nothing to reuse
-                names.append(f"unreadable {kind}")
-                continue
-            frame = deepcopy(register.root)
-            for element in frame.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
-                parent = element.getparent()
-                if parent is not None:
-                    parent.remove(element)
-            names.append(etree.tostring(frame))
-            for element in register.root.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
-                key = f"{kind}:{element.get(XML_ID)}"
-                entries[key] = digest(etree.tostring(element))
-                shown = json.dumps([key, element.get("sortKey"), element.get("type")]) + "".join(
-                    etree.tostring(name, encoding="unicode", with_tail=False)
-                    for name in element
-                    if name.tag in _NAME_TAGS
-                )
-                named[key] = digest(shown)
-                names.append(shown)
-        return cls(entries=entries, named=named, names=digest(*names), ids=digest(*sorted(entries)))
+        for part in parts:
+            entries.update(part.entries)
+            named.update(part.named)
+        return cls(
+            entries=entries,
+            named=named,
+            names=digest(*(part.names for part in parts)),
+            ids=digest(*sorted(entries)),
+        )
 
-    def to_json(self) -> list[Any]:
-        return [self.entries, self.named, self.names, self.ids]
+
+@dataclass(frozen=True)
+class RegisterPart:
+    """One register digested entry by entry (see :class:`RegisterDigests`): kept between
+    builds under the digest of its file, so that an edit of one register digests that
+    register only."""
+
+    entries: dict[str, str]
+    named: dict[str, str]
+    names: str
+    """The register without its entries, and each entry's id, sort key, type and names."""
 
     @classmethod
-    def from_json(cls, data: Any) -> RegisterDigests | None:
+    def of(cls, kind: str, register: Source | None) -> RegisterPart:
+        """The digests of the register of ``kind`` (None: one that cannot be read)."""
+        if register is None:  # reported by validation; nothing to reuse
+            return cls(entries={}, named={}, names=digest(f"unreadable {kind}"))
+        entries: dict[str, str] = {}
+        named: dict[str, str] = {}
+        frame = deepcopy(register.root)
+        for element in frame.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
+            parent = element.getparent()
+            if parent is not None:
+                parent.remove(element)
+        names: list[str | bytes] = [etree.tostring(frame)]
+        for element in register.root.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
+            key = f"{kind}:{element.get(XML_ID)}"
+            entries[key] = digest(etree.tostring(element))
+            shown = json.dumps([key, element.get("sortKey"), element.get("type")]) + "".join(
+                etree.tostring(name, encoding="unicode", with_tail=False)
+                for name in element
+                if name.tag in _NAME_TAGS
+            )
+            named[key] = digest(shown)
+            names.append(shown)
+        return cls(entries=entries, named=named, names=digest(*names))
+
+    def to_json(self) -> list[Any]:
+        return [self.entries, self.named, self.names]
+
+    @classmethod
+    def from_json(cls, data: Any) -> RegisterPart | None:
         """The digests as :meth:`to_json` wrote them; None for anything else."""
-        if not isinstance(data, list) or len(data) != 4:
+        if not isinstance(data, list) or len(data) != 3:
             return None
-        entries, named, names, ids = data
+        entries, named, names = data
         if not (
             isinstance(entries, dict)
             and isinstance(named, dict)
             and isinstance(names, str)
-            and isinstance(ids, str)
+            and all(type(v) is str for v in entries.values())
+            and all(type(v) is str for v in named.values())
         ):
             return None
-        return cls(entries=entries, named=named, names=names, ids=ids)
+        return cls(entries=entries, named=named, names=names)
 
 
 class _Build:
@@ -473,7 +502,7 @@ class _Build:
         self.written: list[str] = []
         self._finisher: Finisher | None = None
         self._register_bytes: dict[str, bytes | None] | None = None
-        self._read_registers: dict[str, Source | None] | None = None
+        self._read_registers: dict[str, Source | None] = {}
         self._names: str | NameIndex | None = None
 
     def _load(self) -> None:
@@ -958,20 +987,24 @@ class _Build:
             )
 
     def register_digests(self, digests: Digests) -> RegisterDigests:
-        """The registers digested entry by entry, kept between builds under the digest
-        of their files: most builds follow an edit of a document, not of a register
-        (:attr:`registers_edited` tells which)."""
-        known = self.previous.memo.get("registers")
-        self.registers_edited = False
-        if isinstance(known, list) and len(known) == 2 and known[0] == digests.registers:
-            kept = RegisterDigests.from_json(known[1])
-            if kept is not None:
-                self.state.memo["registers"] = known
-                return kept
-        self.registers_edited = isinstance(known, list)
-        computed = RegisterDigests.compute(self._registers())
-        self.state.memo["registers"] = [digests.registers, computed.to_json()]
-        return computed
+        """The registers digested entry by entry, each register's digests kept between
+        builds under the digest of its file: most builds follow an edit of a document,
+        not of a register, and an edit of a register leaves the others as they were
+        (:attr:`registers_edited` tells whether one changed)."""
+        parts: list[RegisterPart] = []
+        for kind, key in digests.register_files:
+            memo = f"register:{kind}"
+            known = self.previous.memo.get(memo)
+            part = None
+            if isinstance(known, list) and len(known) == 2 and known[0] == key:
+                part = RegisterPart.from_json(known[1])
+            if part is None:
+                self.registers_edited = self.registers_edited or known is not None
+                part = RegisterPart.of(kind, self._register(kind))
+                known = [key, part.to_json()]
+            self.state.memo[memo] = known
+            parts.append(part)
+        return RegisterDigests.combine(parts)
 
     def _register_data(self) -> dict[str, bytes | None]:
         """The registers' bytes by kind, read once for the whole build (None: unreadable,
@@ -988,23 +1021,22 @@ class _Build:
                 self._register_bytes[kind] = data
         return self._register_bytes
 
-    def _registers(self) -> dict[str, Source | None]:
-        """The registers by kind, parsed from the bytes :meth:`_register_data` read, once
-        for the whole build (None: unreadable, which validation reports)."""
-        if self._read_registers is None:
-            self._read_registers = {}
-            for kind, data in self._register_data().items():
-                path = self.edition.register_path(kind)
-                try:
-                    source = (
-                        load_bytes(data, path, display_path(path), self.settings.max_bytes)
-                        if data is not None
-                        else None
-                    )
-                except UnreadableSource:
-                    source = None
-                self._read_registers[kind] = source
-        return self._read_registers
+    def _register(self, kind: str) -> Source | None:
+        """The register of ``kind``, parsed from the bytes :meth:`_register_data` read,
+        once for the whole build (None: unreadable, which validation reports)."""
+        if kind not in self._read_registers:
+            data = self._register_data()[kind]
+            path = self.edition.register_path(kind)
+            try:
+                source = (
+                    load_bytes(data, path, display_path(path), self.settings.max_bytes)
+                    if data is not None
+                    else None
+                )
+            except UnreadableSource:
+                source = None
+            self._read_registers[kind] = source
+        return self._read_registers[kind]
 
     # The pages made once per build ------------------------------------------
 
@@ -1160,7 +1192,7 @@ class _Build:
             @cache
             def entries(kind: str = kind, path: Path = path) -> list[Entry]:
                 # Parsed only when an output of the index is made.
-                register = self._registers()[kind]
+                register = self._register(kind)
                 if register is None:
                     raise BuildError(f"{display_path(path)}: the register cannot be read")
                 return read_entries(register.root, kind)
