@@ -1335,33 +1335,6 @@ class _Build:
             index = parts.index.index(f"{kind}:{entry}" for entry in entries)
             return index_xml(kind, [item for item in index if item.entry.id in wanted], documents)
 
-        for letter in letters:
-            entries = by_letter.get(letter, [])
-            self._emit(
-                f"html/{parts.name}-{letter.lower() or 'other'}.html",
-                letter_key(letter, "letter"),
-                partial(
-                    lambda e, x: page(partial(index_of, e), letter=x, rows=ROWS),
-                    entries,
-                    letter,
-                ),
-            )
-            for entry in entries:
-                if parts.touched().counts.get(f"{kind}:{entry}", 0) > ROWS:
-                    self._emit(
-                        f"html/{parts.name}/{entry}.html",
-                        digest(
-                            shared,
-                            "entry",
-                            entry_digests.get(f"{kind}:{entry}", entry),
-                            parts.occurrences([entry]),
-                        ),
-                        partial(
-                            lambda e: page(partial(index_of, [e]), entry=e),
-                            entry,
-                        ),
-                    )
-
         def text_index(letter: str) -> str:
             # Every entry, for the count and the cross-references; the documents of the
             # letter's own entries only.
@@ -1407,7 +1380,35 @@ class _Build:
             )
 
         self._carry_parts(relative)
+        # Queued first: a letter's plain-text part takes longer to make than its page.
         self._emit(relative, text_key, text_parts)
+
+        for letter in letters:
+            entries = by_letter.get(letter, [])
+            self._emit(
+                f"html/{parts.name}-{letter.lower() or 'other'}.html",
+                letter_key(letter, "letter"),
+                partial(
+                    lambda e, x: page(partial(index_of, e), letter=x, rows=ROWS),
+                    entries,
+                    letter,
+                ),
+            )
+            for entry in entries:
+                if parts.touched().counts.get(f"{kind}:{entry}", 0) > ROWS:
+                    self._emit(
+                        f"html/{parts.name}/{entry}.html",
+                        digest(
+                            shared,
+                            "entry",
+                            entry_digests.get(f"{kind}:{entry}", entry),
+                            parts.occurrences([entry]),
+                        ),
+                        partial(
+                            lambda e: page(partial(index_of, [e]), entry=e),
+                            entry,
+                        ),
+                    )
         # The outputs of this index are those added to the state since ``emitted``
         # (a dictionary keeps the order of insertion; none was there before).
         self.state.memo[memo] = [whole, dict(list(self.state.outputs.items())[emitted:])]
