@@ -142,10 +142,18 @@ CARD = (
 )
 
 
+@pytest.mark.parametrize("whole", [False, True], ids=["by key", "whole table"])
 @pytest.mark.parametrize("damage", ["none", "missing", "not JSON", "another shape"])
-def test_the_indexes_read_each_card_s_json_form_or_its_text(tmp_path: Path, damage: str) -> None:
-    """A card's JSON form is read instead of its XML; when it is missing (a store of an
-    earlier version) or damaged, the card is parsed from its text and the form mended."""
+def test_the_indexes_read_each_card_s_json_form_or_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, whole: bool
+) -> None:
+    """A card's JSON form is read instead of its XML (a few by their keys, many in one
+    pass over the table); when it is missing (a store of an earlier version) or damaged,
+    the card is parsed from its text and the form mended."""
+    from kimedition import cache
+
+    if whole:
+        monkeypatch.setattr(cache, "FEW_CARDS", 0)
     path = tmp_path / "cards.sqlite"
     expected = Card.from_text(CARD)
     store = CardStore(path)
@@ -169,6 +177,34 @@ def test_the_indexes_read_each_card_s_json_form_or_its_text(tmp_path: Path, dama
         rows = connection.execute("SELECT key, card FROM parsed").fetchall()
     connection.close()
     assert [(key, Card.from_json_text(text)) for key, text in rows] == [("k", expected)]
+
+
+def test_cards_read_by_key_in_several_queries_or_in_one_pass_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read by key, a few keys a query, or in one pass over the table, the cards are the
+    same; given pointers, each card keeps the mentions of those alone."""
+    from kimedition import cache
+
+    path = tmp_path / "cards.sqlite"
+    store = CardStore(path)
+    keys = [f"k{n}" for n in range(5)]
+    for key in keys:
+        text = CARD.replace('id="', f'id="{key}-', 1)
+        store.put(key, text, Card.from_text(text).to_json_text())
+    store.save(keys)
+    store.close()
+    monkeypatch.setattr(cache, "CARDS_A_QUERY", 2)
+    by_key = CardStore(path).parsed([*keys, "k0"])
+    monkeypatch.setattr(cache, "FEW_CARDS", 0)
+    in_one_pass = CardStore(path).parsed(keys)
+    assert by_key == in_one_pass
+    assert sorted(by_key) == keys
+    assert [c.id for c in by_key.values()] == [f"{key}-kim-1950-01-19" for key in keys]
+    few = CardStore(path).parsed(keys[:2], only={"person:kim"})
+    assert [c.mentions for c in few.values()] == [{}, {}]
+    assert CardStore(path).parsed(keys[:1], only={"person:stalin"})["k0"] == by_key["k0"]
+    assert [c.parties for c in few.values()] == [c.parties for c in list(by_key.values())[:2]]
 
 
 def test_cards_not_kept_leave_the_store_with_their_json_form(tmp_path: Path) -> None:

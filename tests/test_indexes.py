@@ -235,6 +235,22 @@ def test_a_card_s_json_text_comes_back_or_is_refused() -> None:
             Card.from_json_text(text)
 
 
+def test_cards_read_for_some_entries_give_their_index_as_whole_cards_do() -> None:
+    """A card read for a few entries keeps their mentions alone; the index of those
+    entries is the same as from the whole cards."""
+    cards = [
+        card("d2", "1951", mentions={"person:kim": 2, "person:pak": 1}),
+        card("d1", "1950", mentions={"person:kim": 1}),
+    ]
+    only = {"person:pak"}
+    light = [Card.from_json_text(c.to_json_text(), only) for c in cards]
+    assert [c.mentions for c in light] == [{"person:pak": 1}, {}]
+    entries = [entry("kim"), entry("pak")]
+    assert index_xml("person", build_index(entries, light, only=only)) == index_xml(
+        "person", build_index(entries, cards, only=only)
+    )
+
+
 def test_build_index_given_some_entries_gives_the_others_no_documents() -> None:
     cards = [
         card("d2", "1951", mentions={"person:kim": 2, "person:pak": 1}),

@@ -1101,13 +1101,17 @@ class _Build:
 
         def cards_of(wanted: frozenset[str] | None) -> list[Card]:
             # The cards of the documents that mention one of ``wanted`` (None: all), as
-            # objects, from their JSON form; each read once for the build, only when an
-            # index is made.
+            # objects, from their JSON form, only when an index is made: with the
+            # mentions of ``wanted`` alone for an index of a few entries, else whole,
+            # each read once for the build.
             chosen = [
                 c.facts.text
                 for c in catalogue_cards
                 if wanted is None or not wanted.isdisjoint(c.facts.pointers)
             ]
+            if wanted is not None:
+                few = self.cards.parsed(chosen, only=wanted)
+                return [few[text] for text in chosen]
             missing = [text for text in chosen if text not in parsed]
             if missing:
                 parsed.update(self.cards.parsed(missing))

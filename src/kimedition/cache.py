@@ -29,7 +29,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from sys import intern
@@ -598,6 +598,14 @@ def _pointer_table(value: Any) -> bool:
     )
 
 
+FEW_CARDS = 2000
+"""Up to this many cards are read from the store by their keys; more, in one pass over
+the whole table (quicker than many look-ups)."""
+
+CARDS_A_QUERY = 500
+"""Keys in one query (SQLite allows a few hundred at least)."""
+
+
 class CardStore:
     """The documents' catalogue cards, by the SHA-256 of their text, in an SQLite file
     next to the state. New cards are kept in memory until :meth:`save`."""
@@ -659,17 +667,30 @@ class CardStore:
         if card_json is not None:
             self.pending_json[key] = card_json
 
-    def parsed(self, keys: Iterable[str]) -> dict[str, Card]:
-        """The cards of ``keys`` as objects, read from their JSON form in one query.
+    def parsed(self, keys: Iterable[str], only: Container[str] | None = None) -> dict[str, Card]:
+        """The cards of ``keys`` as objects, read from their JSON form (a few by their
+        keys, many in one pass over the table); given ``only`` (pointers), with the
+        mentions of those alone.
 
         A card whose JSON form is missing or damaged is parsed from its text (and its
         JSON form kept for the next build); :class:`KeyError` for a card not stored."""
         wanted = list(keys)
         texts: dict[str, str] = dict(self.pending_json)
-        missing = any(key not in texts for key in wanted)
+        missing = sorted({key for key in wanted if key not in texts})
         if missing and self.path.is_file() and not self.path.is_symlink():
             try:
-                rows = self._connect().execute("SELECT key, card FROM parsed").fetchall()
+                connection = self._connect()
+                if len(missing) > FEW_CARDS:
+                    rows = connection.execute("SELECT key, card FROM parsed").fetchall()
+                else:
+                    rows = []
+                    for start in range(0, len(missing), CARDS_A_QUERY):
+                        chunk = missing[start : start + CARDS_A_QUERY]
+                        rows += connection.execute(
+                            "SELECT key, card FROM parsed WHERE key IN "
+                            f"({', '.join('?' * len(chunk))})",
+                            chunk,
+                        ).fetchall()
             except sqlite3.Error:
                 rows = []
             texts.update((key, card) for key, card in rows if key not in texts)
@@ -678,7 +699,7 @@ class CardStore:
             if key in cards:
                 continue
             try:
-                cards[key] = Card.from_json_text(texts[key])
+                cards[key] = Card.from_json_text(texts[key], only)
             except (KeyError, ValueError, TypeError):
                 card = Card.from_text(self.get(key))
                 cards[key] = card
