@@ -1333,6 +1333,83 @@ def test_document_stylesheets_that_show_more_than_names_are_run_again(
     assert_as_built_afresh(edition, out, tmp_path)
 
 
+def made_index_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The role of every page of an index that builds make from now on (in this
+    process)."""
+    from kimedition import pages as pages_module
+
+    made: list[str] = []
+    original = pages_module.Finisher.page
+
+    def counted(self: Any, page: Any) -> str:
+        made.append(page.role)
+        return original(self, page)
+
+    monkeypatch.setattr(pages_module.Finisher, "page", counted)
+    return made
+
+
+def test_the_plain_text_index_is_made_again_only_when_what_it_shows_changed(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain-text index driver declares that it shows its entries' names, dates and
+    coordinates: after an edit of a person's note, the person's letter's page is made
+    again but not its plain-text part; after an edit of a date, both. An edition's
+    driver that declares nothing has the part made again after a note's edit too. The
+    output is each time as a build afresh."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    run(edition, out)
+    made = made_index_pages(monkeypatch)
+    codename = '<persName type="codename">Filippov</persName>'
+    edition.edit(edition.tei / "persons.xml", codename, codename + "<note>Soviet leader.</note>")
+    run(edition, out)
+    assert "html-index" in made and "text-index" not in made
+    assert_as_built_afresh(edition, out, tmp_path)
+    made.clear()
+    edit_register_dates(edition)
+    run(edition, out)
+    assert "text-index" in made
+    assert_as_built_afresh(edition, out, tmp_path)
+    driver = edition.root / "xslt" / "text-index.xsl"
+    edition.edit(driver, '                kim:entries-shown="names dates coordinates"\n', "")
+    run(edition, out)
+    made.clear()
+    edition.edit(edition.tei / "persons.xml", "Soviet leader.", "Soviet statesman.")
+    run(edition, out)
+    assert "text-index" in made
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ('kim:entries-shown="names dates coordinates"', True),
+        ('kim:entries-shown="names"', True),
+        ('kim:entries-shown="coordinates  names"', True),
+        ('kim:entries-shown=""', False),
+        ('kim:entries-shown="names notes"', False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_what_the_plain_text_index_declares_it_shows(
+    tmp_path: Path, declared: str | None, expected: bool
+) -> None:
+    from kimedition.build import index_text_shows_less
+
+    if declared is not None:
+        (tmp_path / "text-index.xsl").write_text(
+            f'<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
+            f'xmlns:kim="urn:kimedition" version="3.0" {declared}/>',
+            encoding="utf-8",
+        )
+    assert index_text_shows_less(tmp_path) is expected
+    assert index_text_shows_less(ROOT / "xslt") is True
+
+
 @pytest.mark.parametrize(
     ("html", "text", "expected"),
     [

@@ -312,6 +312,9 @@ class Digests:
     names_shown: bool
     """Whether the document stylesheets declare that a document's page and text show
     only the names of the entries it refers to (:func:`shows_names_only`)."""
+    index_text_shown: bool
+    """Whether the plain-text index declares that it shows only the names, dates and
+    coordinates of its entries (:func:`index_text_shows_less`)."""
 
     @classmethod
     def compute(cls, edition: Edition, settings: Settings) -> Digests:
@@ -331,33 +334,54 @@ class Digests:
             registers=digest(options, *registers),
             register_files=tuple((kind, digest(options, d)) for kind, d in files.items()),
             names_shown=shows_names_only(edition.xslt_dir),
+            index_text_shown=index_text_shows_less(edition.xslt_dir),
         )
 
 
 ENTRIES_SHOWN = f"{{{KIM}}}entries-shown"
-"""The attribute by which a document stylesheet declares what it shows of the register
-entries a document refers to: ``names`` (their ids, sort keys, types and names), or
-anything else, or nothing, for the whole entry."""
+"""The attribute by which a driver declares what it shows of the register entries it
+shows, as words: ``names`` (their ids, sort keys, types and names), ``dates`` (births
+and deaths), ``coordinates`` (locations); no attribute, or another word, for the whole
+entry."""
+
+INDEX_TEXT_SHOWN = frozenset({"names", "dates", "coordinates"})
+"""What the plain-text index driver may declare it shows for its parts to be keyed on
+those parts of its entries only (:func:`index_text_shows_less`)."""
+
+
+def declared_shown(xslt_dir: Path, name: str) -> frozenset[str] | None:
+    """The words a driver declares in ``kim:entries-shown`` on its root; None when it
+    declares nothing or cannot be read (the build reports it when it compiles it)."""
+    path = xslt_dir / name
+    try:
+        shown = display_path(path)
+        root = load_bytes_any(read_bytes(path, shown), shown).getroot()
+    except UnreadableSource:
+        return None
+    value = root.get(ENTRIES_SHOWN)
+    return frozenset(value.split()) if value is not None else None
 
 
 def shows_names_only(xslt_dir: Path) -> bool:
     """Whether both document stylesheets declare ``kim:entries-shown="names"`` on their
     root: an edit of an entry's note or dates then leaves the pages of the documents
-    that refer to it as they are. A stylesheet that cannot be read declares nothing (the
-    build reports it when it compiles it)."""
-    for name in DOCUMENT_STYLESHEETS.values():
-        path = xslt_dir / name
-        try:
-            shown = display_path(path)
-            root = load_bytes_any(read_bytes(path, shown), shown).getroot()
-        except UnreadableSource:
-            return False
-        if root.get(ENTRIES_SHOWN) != "names":
-            return False
-    return True
+    that refer to it as they are."""
+    return all(
+        declared_shown(xslt_dir, name) == frozenset({"names"})
+        for name in DOCUMENT_STYLESHEETS.values()
+    )
+
+
+def index_text_shows_less(xslt_dir: Path) -> bool:
+    """Whether the plain-text index driver declares that it shows of its entries no more
+    than their names, dates and coordinates: an edit of an entry's note, roles or
+    authority identifiers then leaves its letter's part as it is."""
+    shown = declared_shown(xslt_dir, FINISHING_STYLESHEETS["text-index"])
+    return shown is not None and bool(shown) and shown <= INDEX_TEXT_SHOWN
 
 
 _NAME_TAGS = frozenset(f"{{{TEI_NS}}}{name}" for name in NAME_ELEMENTS.values())
+_INDEXED_TAGS = frozenset(f"{{{TEI_NS}}}{name}" for name in ("birth", "death", "location"))
 
 
 @dataclass(frozen=True)
@@ -375,6 +399,10 @@ class RegisterDigests:
     named: dict[str, str]
     """``kind:id`` → a digest of the entry's id, sort key, type and names: all that a
     document's page shows of it when its stylesheets declare so (:func:`shows_names_only`)."""
+    indexed: dict[str, str]
+    """``kind:id`` → a digest of the entry's id, sort key, type and names, and its births,
+    deaths and locations: all that the plain-text index shows of it when its driver
+    declares so (:func:`index_text_shows_less`)."""
     names: str
     """Every entry's id, sort key, type and names (its ``persName``, ``placeName`` and
     ``orgName`` children, whatever its kind), and every register without its entries
@@ -389,12 +417,15 @@ class RegisterDigests:
         """The digests of the registers from each register's own, in the registers' order."""
         entries: dict[str, str] = {}
         named: dict[str, str] = {}
+        indexed: dict[str, str] = {}
         for part in parts:
             entries.update(part.entries)
             named.update(part.named)
+            indexed.update(part.indexed)
         return cls(
             entries=entries,
             named=named,
+            indexed=indexed,
             names=digest(*(part.names for part in parts)),
             ids=digest(*sorted(entries)),
         )
@@ -408,6 +439,7 @@ class RegisterPart:
 
     entries: dict[str, str]
     named: dict[str, str]
+    indexed: dict[str, str]
     names: str
     """The register without its entries, and each entry's id, sort key, type and names."""
 
@@ -415,9 +447,10 @@ class RegisterPart:
     def of(cls, kind: str, register: Source | None) -> RegisterPart:
         """The digests of the register of ``kind`` (None: one that cannot be read)."""
         if register is None:  # reported by validation; nothing to reuse
-            return cls(entries={}, named={}, names=digest(f"unreadable {kind}"))
+            return cls(entries={}, named={}, indexed={}, names=digest(f"unreadable {kind}"))
         entries: dict[str, str] = {}
         named: dict[str, str] = {}
+        indexed: dict[str, str] = {}
         frame = deepcopy(register.root)
         for element in frame.iterfind(f".//tei:{ELEMENTS[kind]}[@{XML_ID}]", NS):
             parent = element.getparent()
@@ -434,26 +467,34 @@ class RegisterPart:
             )
             named[key] = digest(shown)
             names.append(shown)
-        return cls(entries=entries, named=named, names=digest(*names))
+            indexed[key] = digest(
+                shown,
+                *(
+                    etree.tostring(part, with_tail=False)
+                    for part in element
+                    if part.tag in _INDEXED_TAGS
+                ),
+            )
+        return cls(entries=entries, named=named, indexed=indexed, names=digest(*names))
 
     def to_json(self) -> list[Any]:
-        return [self.entries, self.named, self.names]
+        return [self.entries, self.named, self.indexed, self.names]
 
     @classmethod
     def from_json(cls, data: Any) -> RegisterPart | None:
         """The digests as :meth:`to_json` wrote them; None for anything else."""
-        if not isinstance(data, list) or len(data) != 3:
+        if not isinstance(data, list) or len(data) != 4:
             return None
-        entries, named, names = data
+        entries, named, indexed, names = data
         if not (
-            isinstance(entries, dict)
-            and isinstance(named, dict)
-            and isinstance(names, str)
-            and all(type(v) is str for v in entries.values())
-            and all(type(v) is str for v in named.values())
+            isinstance(names, str)
+            and all(
+                isinstance(table, dict) and all(type(v) is str for v in table.values())
+                for table in (entries, named, indexed)
+            )
         ):
             return None
-        return cls(entries=entries, named=named, names=names)
+        return cls(entries=entries, named=named, indexed=indexed, names=names)
 
 
 class _Build:
@@ -1321,15 +1362,16 @@ class _Build:
         for entry, letter in letter_of.items():
             by_letter.setdefault(letter, []).append(entry)
 
-        def letter_key(letter: str, *what: str) -> str:
-            # What a letter's page or plain-text part shows: its own entries in full and
-            # the cards of their documents (the rest is in ``shared``).
+        def letter_key(letter: str, *what: str, shown: dict[str, str] = entry_digests) -> str:
+            # What a letter's page or plain-text part shows: its own entries (in full,
+            # or as much of them as ``shown`` digests) and the cards of their documents
+            # (the rest is in ``shared``).
             entries = by_letter.get(letter, [])
             return digest(
                 shared,
                 *what,
                 letter,
-                *(entry_digests.get(f"{kind}:{e}", e) for e in entries),
+                *(shown.get(f"{kind}:{e}", e) for e in entries),
                 parts.occurrences(entries),
             )
 
@@ -1366,8 +1408,9 @@ class _Build:
             text_letters = [("", True), *text_letters, ("", False)]
         # A part is keyed as a letter's page is: an edit of one entry redoes its letter's
         # part, and the others are taken from the published file.
+        indexed = self.registers.indexed if digests.index_text_shown else entry_digests
         part_keys = tuple(
-            letter_key(letter, "text-part", str(position == 0), str(before))
+            letter_key(letter, "text-part", str(position == 0), str(before), shown=indexed)
             for position, (letter, before) in enumerate(text_letters)
         )
 
