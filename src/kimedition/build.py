@@ -538,8 +538,10 @@ class _Build:
         """Whether only a few documents were scanned again, and no other source: an
         edit whose few pages and checks are made while the pages made once per build
         are."""
-        self.registers_edited = False
-        """Whether a register changed since the previous build (:meth:`register_digests`)."""
+        self.index_text_edited = False
+        """Whether a register changed since the previous build in what its plain-text
+        index shows (:meth:`register_digests`): a letter's page and its plain-text part
+        are then both made again."""
         self.written: list[str] = []
         self._finisher: Finisher | None = None
         self._register_bytes: dict[str, bytes | None] | None = None
@@ -924,8 +926,8 @@ class _Build:
             self._load()
             self.pages.memo = self.state.memo
             self.registers = self.register_digests(digests)
-            if self.registers_edited:
-                # Its index's pages will be made.
+            if self.index_text_edited:
+                # A letter's page and its plain-text part will be made, at once.
                 self.pages.widen()
             self.start_names(digests, stack)
             # The Saxon runtime the scan and check passes share, let go after the checks:
@@ -1031,17 +1033,22 @@ class _Build:
         """The registers digested entry by entry, each register's digests kept between
         builds under the digest of its file: most builds follow an edit of a document,
         not of a register, and an edit of a register leaves the others as they were
-        (:attr:`registers_edited` tells whether one changed)."""
+        (:attr:`index_text_edited` tells whether one changed what its plain-text index
+        shows)."""
         parts: list[RegisterPart] = []
         for kind, key in digests.register_files:
             memo = f"register:{kind}"
             known = self.previous.memo.get(memo)
-            part = None
-            if isinstance(known, list) and len(known) == 2 and known[0] == key:
-                part = RegisterPart.from_json(known[1])
+            before = part = None
+            if isinstance(known, list) and len(known) == 2:
+                before = RegisterPart.from_json(known[1])
+                if known[0] == key:
+                    part = before
             if part is None:
-                self.registers_edited = self.registers_edited or known is not None
                 part = RegisterPart.of(kind, self._register(kind))
+                self.index_text_edited |= before is not None and (
+                    not digests.index_text_shown or part.indexed != before.indexed
+                )
                 known = [key, part.to_json()]
             self.state.memo[memo] = known
             parts.append(part)
