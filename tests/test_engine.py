@@ -346,3 +346,31 @@ def test_the_workers_argument_is_handed_over_in_a_folder_removed_afterwards(
 def _copy_of_settings(settings: Any) -> Any:
     """A worker factory: the worker object is the settings it was given."""
     return settings
+
+
+@pytest.mark.parametrize(
+    ("kinds", "compiled"), [(["person", "edition"], False), (["person", "document"], True)]
+)
+def test_check_workers_compile_the_page_stylesheets_only_for_pages_to_make(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kinds: list[str], compiled: bool
+) -> None:
+    """Check workers started for the registers and the header alone (after an edit of a
+    register) are started without the staging folder, so they do not compile the page
+    stylesheets; with a document's page to make, they are."""
+    from contextlib import contextmanager
+
+    from kimedition import engine
+
+    started: list[str] = []
+
+    @contextmanager
+    def recorded(role: str, function: Any, tasks: Any, settings: Any, *args: Any) -> Any:
+        started.append(settings.staging)
+        yield list
+
+    monkeypatch.setattr(engine, "_started", recorded)
+    tasks = [engine.CheckTask(str(tmp_path / kind), kind, kind) for kind in kinds]
+    settings = engine.Settings(root=str(tmp_path), staging=str(tmp_path / "staging"))
+    with engine.checks_started(tasks, settings, None, 2):  # type: ignore[arg-type]
+        pass
+    assert started == [settings.staging if compiled else ""]

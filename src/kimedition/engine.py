@@ -769,5 +769,9 @@ def checks_started(
     if not tasks:
         yield list
         return
+    if settings.staging and not any(task.page and task.kind == "document" for task in tasks):
+        # No page to make (an edit of a register checks the registers and the header):
+        # the workers do not compile the page stylesheets.
+        settings = replace(settings, staging="")
     with _started("check", _run_check, tasks, settings, context, jobs, progress) as results:
         yield results
