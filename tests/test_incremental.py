@@ -69,6 +69,15 @@ def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list
     return calls
 
 
+def damage_state(out: Path, change: Callable[[dict[str, Any]], object]) -> None:
+    """Change the state a build keeps beside ``out``, read from its JSON, and write it
+    back (``change`` changes it in place, or returns the state to write instead)."""
+    path = out.parent / f".{out.name}.cache" / "state.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    replaced = change(state)
+    path.write_text(json.dumps(replaced or state), encoding="utf-8")
+
+
 def edit_text(small: SmallEdition) -> None:
     small.edit_document("writes from", "telegraphs from")
 
@@ -284,10 +293,9 @@ def test_an_index_in_parts_carries_its_pages_keys_when_no_card_changed(
     assert result.written == ["html/persons-s.html"]
 
     worked.clear()
-    path = tmp_path / ".out.cache" / "state.json"
-    state = json.loads(path.read_text(encoding="utf-8"))
-    state["memo"]["index-pages:person"][1] = ["not", "a", "map"]
-    path.write_text(json.dumps(state), encoding="utf-8")
+    damage_state(
+        out, lambda state: state["memo"]["index-pages:person"].__setitem__(1, ["not", "a", "map"])
+    )
     edition.edit_document("telegraphs from", "writes from")
     run(edition, out)
     assert "person" in worked
@@ -431,9 +439,7 @@ def test_a_damaged_state_costs_time_not_correctness(
     elif damage == "empty":
         path.write_bytes(b"")
     else:
-        state = json.loads(path.read_text(encoding="utf-8"))
-        replaced = STATE_DAMAGE[damage](state)
-        path.write_text(json.dumps(replaced or state), encoding="utf-8")
+        damage_state(incremental, STATE_DAMAGE[damage])
     (tmp_path / ".incremental.cache" / "quick.json").unlink()
     edit_text(edition)
     run(edition, incremental)
@@ -663,10 +669,8 @@ def test_the_registers_are_digested_again_only_when_they_change(
     run(edition, out)
     assert digested == ["person"]
     assert_as_built_afresh(edition, out, tmp_path)
-    state = out.parent / f".{out.name}.cache" / "state.json"
-    data = json.loads(state.read_text(encoding="utf-8"))
-    data["memo"]["register:place"][1][0] = {"place:pyongyang": 1}
-    state.write_text(json.dumps(data), encoding="utf-8")
+    damaged = {"place:pyongyang": 1}  # a count where a digest belongs
+    damage_state(out, lambda state: state["memo"]["register:place"][1].__setitem__(0, damaged))
     digested.clear()
     edition.edit_document("telegraphs from", "writes from")
     run(edition, out)
@@ -1175,10 +1179,8 @@ def test_what_an_index_shows_of_each_entry_s_documents_is_kept_between_builds(
     assert sorted(worked) == ["org", "person", "place"]
     assert_as_built_afresh(edition, out, tmp_path)
     # Damage the record: it is worked out again, and the output is still right.
-    state = out.parent / f".{out.name}.cache" / "state.json"
-    data = json.loads(state.read_text(encoding="utf-8"))
-    data["memo"]["touched:person"][1][0] = {"person:stalin": "many"}
-    state.write_text(json.dumps(data), encoding="utf-8")
+    damaged = {"person:stalin": "many"}  # text where a count belongs
+    damage_state(out, lambda state: state["memo"]["touched:person"][1].__setitem__(0, damaged))
     worked.clear()
     edition.edit(edition.tei / "persons.xml", '<death when="1953-03-05"/>', "")
     run(edition, out)
