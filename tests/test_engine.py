@@ -374,3 +374,32 @@ def test_check_workers_compile_the_page_stylesheets_only_for_pages_to_make(
     with engine.checks_started(tasks, settings, None, 2):  # type: ignore[arg-type]
         pass
     assert started == [settings.staging if compiled else ""]
+
+
+def test_the_finishing_drivers_are_applied_to_the_registers_given_as_parameters(
+    small: SmallEdition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A finishing worker parses the header and the registers once, for the drivers'
+    parameters, and applies the drivers to those same documents: making a page parses
+    only its own parameters (here, the index)."""
+    from kimedition import engine
+    from kimedition.indexes import index_xml
+    from kimedition.pages import Finisher, Page
+    from kimedition.saxon import SaxonRuntime
+
+    settings = engine.Settings(root=str(small.root))
+    finisher = Finisher(settings.edition, settings)
+    parsed: list[object] = []
+    original = SaxonRuntime.document
+
+    def counted(self: SaxonRuntime, root: Any) -> Any:
+        parsed.append(root)
+        return original(self, root)
+
+    monkeypatch.setattr(SaxonRuntime, "document", counted)
+    index = index_xml("person", [], 0)
+    text = finisher.page(Page("text-index", "person", (("index", index),)))
+    assert "Index of persons" in text
+    assert parsed == [index]
+    finisher.page(Page("html-index", "person", (("index", index),)))
+    assert parsed == [index]

@@ -326,7 +326,6 @@ class Finisher:
         self.sources = register_nodes(self.runtime, edition)
         configure(self.runtime, self.stylesheets.values(), self.sources, settings)
         self._parsed: dict[str, object] = {}
-        self.edition = edition
 
     def page(self, page: Page) -> str:
         """Make ``page`` (its parameters made): its driver applied to the header or a
