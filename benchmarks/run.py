@@ -1,7 +1,7 @@
 """The benchmark: synthetic editions, measured side by side in one run.
 
     python benchmarks/run.py [--sizes 1000,10000] [--seed 1] [--work DIR] [--jobs N]
-                             [--output benchmarks/results]
+                             [--repeat 5] [--output benchmarks/results]
 
 For each size, generates a synthetic edition once (``generate.py``), then measures on
 the same files, each as a separate command run through ``measure.py`` (wall time and
@@ -18,6 +18,10 @@ peak memory of the largest process):
    build`` again after changing a word in one document, a note in one register entry,
    and nothing; between the first two, ``validate-edit-document``: ``kimedition
    validate`` after the document's edit.
+
+The floor and the short runs (validation again, the builds after an edit or none) are
+taken ``--repeat`` times (default 5), each after an edit of its own of the same kind;
+the tables show their median and range.
 
 Every command keeps what it reuses between runs (validation's cache folder, the
 build's cache next to its output) inside the size's own folder, which is deleted first.
@@ -38,6 +42,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +82,19 @@ LABELS = {
     "build-edit-register": "kimedition build after editing one register entry",
     "build-no-edit": "kimedition build after no edit",
 }
+REPEATED = (
+    "floor",
+    "validate-no-edit",
+    "build-edit-document",
+    "validate-edit-document",
+    "build-edit-register",
+    "build-no-edit",
+)
+"""The measurements taken ``--repeat`` times: the quick ones, whose wall time varies
+from one run to the next by a large part of itself; the others run once."""
+TOGETHER = (("build-edit-document", "validate-edit-document"),)
+"""Measurements repeated together: the validation after a document's edit follows the
+build after that edit, each time."""
 KIMEDITION_COMMANDS = tuple(m for m in MEASUREMENTS if m not in ("floor", "naive"))
 INDEX_PAGES = ("persons.html", "places.html", "organisations.html")
 CACHE_VARIABLE = "KIMEDITION_CACHE_DIR"
@@ -104,6 +122,53 @@ class Measurement:
     extrapolated_wall_s: float | None = None
     error: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    """Each run's figures, when the measurement was taken more than once."""
+
+
+def combine(runs: list[Measurement]) -> Measurement:
+    """One measurement from several runs of the same command: the median wall and
+    processor time, the largest peak memory, each run's figures in ``runs``; failed
+    when any run failed (with the first failure's error)."""
+    if len(runs) == 1:
+        return runs[0]
+    first, last = runs[0], runs[-1]
+    failed = [r for r in runs if not r.ok]
+    combined = Measurement(first.name, first.command)
+    combined.ok = not failed
+    combined.returncode = failed[0].returncode if failed else last.returncode
+    combined.timed_out = any(r.timed_out for r in runs)
+    combined.error = failed[0].error if failed else ""
+    combined.wall_s = statistics.median(r.wall_s for r in runs)
+    combined.cpu_s = statistics.median(r.cpu_s for r in runs)
+    combined.peak_rss_mb = max(r.peak_rss_mb for r in runs)
+    combined.details = dict(last.details)
+    edits = [r.details["edit"] for r in runs if "edit" in r.details]
+    if edits:
+        combined.details["edits"] = edits
+    combined.runs = [
+        {
+            "wall_s": r.wall_s,
+            "cpu_s": r.cpu_s,
+            "peak_rss_mb": r.peak_rss_mb,
+            "ok": r.ok,
+            "details": r.details,
+        }
+        for r in runs
+    ]
+    return combined
+
+
+def schedule(repeat: int) -> list[str]:
+    """The measurements of one size in the order they run: each in :data:`REPEATED`
+    ``repeat`` times in a row (those in :data:`TOGETHER` taking turns)."""
+    order: list[str] = []
+    for name in MEASUREMENTS:
+        if any(name in group[1:] for group in TOGETHER):
+            continue
+        group = next((g for g in TOGETHER if g[0] == name), (name,))
+        order += list(group) * (repeat if name in REPEATED else 1)
+    return order
 
 
 def kimedition_command() -> list[str]:
@@ -220,6 +285,18 @@ def edit_register(edition: Path) -> str:
 # --------------------------------------------------------------------------------------
 
 
+def report_counts(stdout: Path) -> dict[str, Any]:
+    """The error and warning counts of a validation's JSON report (none when it is
+    missing or unreadable)."""
+    if not stdout.is_file():
+        return {}
+    try:
+        report = json.loads(stdout.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return {}
+    return {"errors": report.get("errors"), "warnings": report.get("warnings")}
+
+
 def run_size(
     size: int,
     args: argparse.Namespace,
@@ -273,17 +350,24 @@ def run_size(
         "validate-no-edit": validate,
         "validate-edit-document": validate,
     }
-    results: dict[str, Measurement] = {}
+    runs: dict[str, list[Measurement]] = {name: [] for name in MEASUREMENTS}
     edits: dict[str, str] = {}
-    for name in MEASUREMENTS:
+    for name in schedule(args.repeat):
         if name == "build-edit-document":
             edits[name] = edits["validate-edit-document"] = edit_document(edition)
         elif name == "build-edit-register":
             edits[name] = edit_register(edition)
         command = commands.get(name, build)
-        results[name] = measure(name, command, logs, f"{size}-{name}", args.timeout)
+        label = f"{size}-{name}"
+        if args.repeat > 1 and name in REPEATED:
+            label += f"-{len(runs[name]) + 1}"
+        run = measure(name, command, logs, label, args.timeout)
         if name in edits:
-            results[name].details["edit"] = edits[name]
+            run.details["edit"] = edits[name]
+        if name.startswith("validate"):
+            run.details.update(report_counts(Path(run.details.get("stdout", ""))))
+        runs[name].append(run)
+    results = {name: combine(found) for name, found in runs.items()}
 
     # Derived figures.
     floor = results["floor"]
@@ -300,16 +384,6 @@ def run_size(
         if floor.ok and floor.wall_s > 0:
             m.wall_to_floor = (m.extrapolated_wall_s or m.wall_s) / floor.wall_s
             m.docs_per_s_to_floor = m.docs_per_s / (size / floor.wall_s)
-    for name in ("validate", "validate-no-edit", "validate-edit-document"):
-        found = results[name].details
-        stdout = Path(found.get("stdout", ""))
-        if stdout.is_file():
-            try:
-                report = json.loads(stdout.read_text(encoding="utf-8"))
-                found["errors"] = report.get("errors")
-                found["warnings"] = report.get("warnings")
-            except json.JSONDecodeError:
-                pass
     # Index pages: every HTML page but the documents' own (the register indexes, which
     # may be split by letter, the home page, pages by year).
     pages: dict[str, int] = {}
@@ -415,7 +489,7 @@ def targets(sizes: dict[int, dict[str, Any]]) -> list[Target]:
     found: list[Target] = []
 
     def wall(name: str) -> str:
-        return f"{ms[name]['wall_s']:.2f} s" if ok(name) else "command failed"
+        return f"{ms[name]['wall_s']:.2f} s{spread(ms[name])}" if ok(name) else "command failed"
 
     rate = ms["build-full"]["docs_per_s"]
     found.append(
@@ -492,6 +566,14 @@ def targets(sizes: dict[int, dict[str, Any]]) -> list[Target]:
     return found
 
 
+def spread(measurement: dict[str, Any]) -> str:
+    """For a measurement taken several times: " (median of N: low–high s)"."""
+    walls = [run["wall_s"] for run in measurement.get("runs", [])]
+    if len(walls) < 2:
+        return ""
+    return f" (median of {len(walls)}: {min(walls):.2f}–{max(walls):.2f} s)"
+
+
 def _number(value: float | None, digits: int = 1) -> str:
     if value is None or value == 0:
         return "—"
@@ -552,9 +634,12 @@ def markdown(results: dict[str, Any]) -> str:
                 found = r["details"]
                 note = f"{found.get('errors', '?')} errors, {found.get('warnings', '?')} warnings"
                 if "edit" in found:
-                    note += f"; {_cell(found['edit'])}"
+                    note += f"; {edits_made(found)}"
             elif name.startswith("build-edit"):
-                note = _cell(r["details"].get("edit", ""))
+                note = edits_made(r["details"])
+            if len(r["runs"]) > 1:
+                walls = ", ".join(f"{run['wall_s']:.2f}" for run in r["runs"])
+                note = f"median of {len(r['runs'])} ({walls} s)" + (f"; {note}" if note else "")
             lines.append(
                 f"| {LABELS[name]} | {wall} | {_number(r['docs_per_s'], 0)} "
                 f"| {_number(r['mb_per_s'], 2)} "
@@ -593,13 +678,23 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {t['what']} | {t['measured']} | {t['verdict']} |")
     lines.append("")
     lines.append(
-        "Wall time: perf_counter around each command, start-up included. Peak memory: "
+        "Wall time: perf_counter around each command, start-up included; for a run "
+        "taken several times, the median (each time after an edit of its own, of the "
+        "same kind: a document's word toggled between two words, one more sentence in "
+        "the register entry's note). Peak memory: "
         "ru_maxrss of the largest process of the command's tree (getrusage RUSAGE_CHILDREN "
-        "in a fresh wrapper per command). docs/s = documents ÷ wall; MB/s = all source "
+        "in a fresh wrapper per command; the largest of the runs). docs/s = documents ÷ "
+        "wall; MB/s = all source "
         "bytes ÷ wall. The naive figure is measured on a sample and extrapolated."
     )
     lines.append("")
     return "\n".join(lines)
+
+
+def edits_made(details: dict[str, Any]) -> str:
+    """The edits a measurement followed, each different one once, for a table cell."""
+    edits = details.get("edits") or [details.get("edit", "")]
+    return _cell("; ".join(dict.fromkeys(edits)))
 
 
 def _cell(text: str) -> str:
@@ -664,9 +759,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--naive-sample", type=int, default=200, help="documents the naive pipeline runs on"
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="times the floor and the short runs are taken, each after its own edit; "
+        "their median is reported (default: 5)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=3600.0, help="seconds before a command is killed"
     )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat needs a positive number")
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -709,6 +813,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "places": args.places,
             "orgs": args.orgs,
             "naive_sample": args.naive_sample,
+            "repeat": args.repeat,
             "jobs": args.jobs,
             "jobs_passed_to_build": jobs_build,
             "jobs_passed_to_validate": jobs_validate,

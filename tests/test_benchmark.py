@@ -52,6 +52,13 @@ def generator() -> ModuleType:
     return load("generate")
 
 
+@pytest.fixture
+def harness(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """``run.py``, which imports its neighbour ``generate`` as a script does."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    return load("run")
+
+
 def digest(root: Path) -> dict[str, str]:
     """Every file under ``root``, relative path → sha256."""
     return {
@@ -166,7 +173,70 @@ def test_filler_words_cannot_spell_a_name(tmp_path: Path, generator: ModuleType)
         assert not any(set(w) & generator.MARKERS for w in words)
 
 
-def test_harness_smoke_run(tmp_path: Path) -> None:
+def test_measure_stops_a_command_that_overruns(tmp_path: Path) -> None:
+    """The wrapper's timer kills the command's process group; a command that ends in
+    time is reported as it ended."""
+
+    def measure(timeout: str, code: str) -> dict[str, object]:
+        command = [
+            sys.executable,
+            str(BENCHMARKS / "measure.py"),
+            "--stdout",
+            str(tmp_path / "out"),
+            "--stderr",
+            str(tmp_path / "err"),
+            "--timeout",
+            timeout,
+            "--",
+            sys.executable,
+            "-c",
+            code,
+        ]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        figures: dict[str, object] = json.loads(run.stdout)
+        return figures
+
+    overrun = measure("1", "import time; time.sleep(120)")
+    assert overrun["timed_out"] is True and overrun["returncode"] == -9
+    done = measure("60", "import sys; print('done'); sys.exit(3)")
+    assert done["timed_out"] is False and done["returncode"] == 3
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "done\n"
+
+
+def test_schedule_repeats_the_short_runs(harness: ModuleType) -> None:
+    assert harness.schedule(1) == list(MEASUREMENTS)
+    # The runs from nothing, which take minutes, run once.
+    assert not {"naive", "validate", "build-full"} & set(harness.REPEATED)
+    order = harness.schedule(3)
+    for name in MEASUREMENTS:
+        assert order.count(name) == (3 if name in harness.REPEATED else 1), name
+    # Each validation after an edit of a document follows the build after that edit.
+    edits = order[order.index("build-edit-document") : order.index("build-edit-register")]
+    assert edits == ["build-edit-document", "validate-edit-document"] * 3
+    assert order[:3] == ["floor"] * 3 and order[-3:] == ["build-no-edit"] * 3
+    assert order.index("build-full") < order.index("build-edit-document")
+
+
+def test_combine_reports_the_median_and_the_largest_peak(harness: ModuleType) -> None:
+    def run(wall: float, peak: float, ok: bool = True, edit: str = "") -> object:
+        m = harness.Measurement("build-edit-document", ["kimedition", "build"])
+        m.ok, m.wall_s, m.cpu_s, m.peak_rss_mb = ok, wall, wall * 2, peak
+        m.error = "" if ok else "exit code 1: broken"
+        m.details = {"edit": edit} if edit else {}
+        return m
+
+    combined = harness.combine([run(3.0, 10, edit="a"), run(1.0, 30, edit="b"), run(2.0, 20)])
+    assert combined.ok
+    assert combined.wall_s == 2.0 and combined.cpu_s == 4.0 and combined.peak_rss_mb == 30
+    assert [r["wall_s"] for r in combined.runs] == [3.0, 1.0, 2.0]
+    assert combined.details["edits"] == ["a", "b"]
+    failed = harness.combine([run(1.0, 10), run(2.0, 10, ok=False)])
+    assert not failed.ok and failed.error == "exit code 1: broken"
+    single = run(1.5, 12)
+    assert harness.combine([single]) is single and single.runs == []
+
+
+def test_harness_smoke_run(tmp_path: Path, harness: ModuleType) -> None:
     """The documented command, end to end at a small size: every figure is there."""
     output = tmp_path / "results"
     command = [
@@ -188,8 +258,10 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
         str(output),
         "--timeout",
         "240",
+        "--repeat",
+        "2",
     ]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=280)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=400)
     assert (output / "results.md").is_file(), run.stderr[-2000:]
     results = json.loads((output / "results.json").read_text(encoding="utf-8"))
     measurements = results["sizes"]["30"]["measurements"]
@@ -204,6 +276,20 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
     assert measurements["naive"]["extrapolated_wall_s"] > 0
     for name in ("validate", "validate-no-edit", "validate-edit-document"):
         assert measurements[name]["details"]["errors"] == 0, name
+    # The short runs were taken twice, each time after an edit of its own.
+    assert results["settings"]["repeat"] == 2
+    for name in harness.REPEATED:
+        runs = measurements[name]["runs"]
+        assert len(runs) == 2 and all(r["ok"] for r in runs), name
+        walls = sorted(r["wall_s"] for r in runs)
+        assert measurements[name]["wall_s"] == pytest.approx(sum(walls) / 2), name
+        assert (output / "logs" / f"30-{name}-2.err").is_file(), name
+    for name in set(MEASUREMENTS) - set(harness.REPEATED):
+        assert measurements[name]["runs"] == [], name
+    edits = measurements["build-edit-document"]["details"]["edits"]
+    assert len(edits) == 2 and edits[0] != edits[1]
+    validations = measurements["validate-edit-document"]["runs"]
+    assert [r["details"]["errors"] for r in validations] == [0, 0]
     # Validation kept its results in the size's own folder, not in the user's.
     assert list((tmp_path / "work" / "30" / "cache" / "validate").glob("*.json"))
     # The commands kept their compiled bytecode in the work folder, as on a machine
@@ -221,6 +307,7 @@ def test_harness_smoke_run(tmp_path: Path) -> None:
     assert [t["verdict"] for t in results["targets"]]  # each target is reported
     report = (output / "results.md").read_text(encoding="utf-8")
     assert "kimedition build after editing one document" in report
+    assert "median of 2" in report
 
 
 def test_stages_smoke_run(tmp_path: Path, generator: ModuleType) -> None:
