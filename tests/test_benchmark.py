@@ -218,8 +218,10 @@ def test_schedule_repeats_the_short_runs(harness: ModuleType) -> None:
 
 
 def test_combine_reports_the_median_and_the_largest_peak(harness: ModuleType) -> None:
-    def run(wall: float, peak: float, ok: bool = True, edit: str = "") -> object:
-        m = harness.Measurement("build-edit-document", ["kimedition", "build"])
+    def run(
+        wall: float, peak: float, ok: bool = True, edit: str = "", name: str = "build-no-edit"
+    ) -> object:
+        m = harness.Measurement(name, ["kimedition", "build"])
         m.ok, m.wall_s, m.cpu_s, m.peak_rss_mb = ok, wall, wall * 2, peak
         m.error = "" if ok else "exit code 1: broken"
         m.details = {"edit": edit} if edit else {}
@@ -234,6 +236,9 @@ def test_combine_reports_the_median_and_the_largest_peak(harness: ModuleType) ->
     assert not failed.ok and failed.error == "exit code 1: broken"
     single = run(1.5, 12)
     assert harness.combine([single]) is single and single.runs == []
+    # The floor, the least the work can take, by its fastest run.
+    floor = harness.combine([run(3.0, 10, name="floor"), run(2.5, 11, name="floor")])
+    assert floor.wall_s == 2.5 and floor.cpu_s == 5.0 and floor.peak_rss_mb == 11
 
 
 def test_harness_smoke_run(tmp_path: Path, harness: ModuleType) -> None:
@@ -282,7 +287,9 @@ def test_harness_smoke_run(tmp_path: Path, harness: ModuleType) -> None:
         runs = measurements[name]["runs"]
         assert len(runs) == 2 and all(r["ok"] for r in runs), name
         walls = sorted(r["wall_s"] for r in runs)
-        assert measurements[name]["wall_s"] == pytest.approx(sum(walls) / 2), name
+        # The floor by its fastest run, the others by their median.
+        expected = walls[0] if name == "floor" else sum(walls) / 2
+        assert measurements[name]["wall_s"] == pytest.approx(expected), name
         assert (output / "logs" / f"30-{name}-2.err").is_file(), name
     for name in set(MEASUREMENTS) - set(harness.REPEATED):
         assert measurements[name]["runs"] == [], name
@@ -307,7 +314,7 @@ def test_harness_smoke_run(tmp_path: Path, harness: ModuleType) -> None:
     assert [t["verdict"] for t in results["targets"]]  # each target is reported
     report = (output / "results.md").read_text(encoding="utf-8")
     assert "kimedition build after editing one document" in report
-    assert "median of 2" in report
+    assert "median of 2" in report and "fastest of 2" in report
 
 
 def test_stages_smoke_run(tmp_path: Path, generator: ModuleType) -> None:

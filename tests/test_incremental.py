@@ -845,6 +845,96 @@ def test_after_an_edit_of_a_register_every_finishing_worker_is_started_early(
     assert_as_built_afresh(edition, out, tmp_path)
 
 
+def record_started_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[str]]:
+    """The number of tasks sent to each check worker started early, and every stop of
+    such a worker (``"stop"``), from now on."""
+    from kimedition import engine as engine_module
+
+    sent: list[int] = []
+    stops: list[str] = []
+    run_started, stop_started = (
+        engine_module.CheckersStarted.run,
+        engine_module.CheckersStarted.stop,
+    )
+
+    def counted(self: Any, tasks: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(len(tasks))
+        return run_started(self, tasks, *args, **kwargs)
+
+    def stop(self: Any) -> None:
+        stops.append("stop")
+        stop_started(self)
+
+    monkeypatch.setattr(engine_module.CheckersStarted, "run", counted)
+    monkeypatch.setattr(engine_module.CheckersStarted, "stop", stop)
+    return sent, stops
+
+
+def test_after_an_edit_of_a_register_note_its_checks_go_to_a_worker_started_early(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild of a large edition after an edit of a register entry's note or dates,
+    which no document's rules or page depend on, starts the worker for its check pass
+    (the registers and the header) before it is planned, and sends the checks to it,
+    not to workers started then; after an edit of a document or of an entry's names it
+    starts none. Each output is as a build afresh."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    sent, stops = record_started_checks(monkeypatch)
+    late = record_calls(monkeypatch, build_module, "checks_started")
+    add_register_note(edition)
+    result = build(Edition.open(edition.root), out, jobs=2)
+    assert len(sent) == 1 and 1 <= sent[0] <= 4, sent
+    assert late == [] and stops, "the checks went to the worker started early, then stopped"
+    assert result.report.problems == []
+    assert_as_built_afresh(edition, out, tmp_path)
+    sent.clear()
+    edit_register_dates(edition)
+    build(Edition.open(edition.root), out, jobs=2)
+    assert len(sent) == 1
+    sent.clear()
+    edit_text(edition)
+    edit_register(edition)  # names: the documents that refer to the entry are checked
+    build(Edition.open(edition.root), out, jobs=2)
+    assert sent == []
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+def test_a_check_worker_started_early_makes_the_pages_of_drivers_that_show_notes(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Document drivers that do not declare that they show only names may show a note:
+    after an edit of one, the pages of the entry's documents are made again, by the
+    check worker started early when they are few (it then compiles the page
+    stylesheets); the output is as a build afresh."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    # Few enough documents for one worker to check the register and make their pages.
+    for extra in sorted((edition.tei / "documents").glob("*.xml"))[4:]:
+        extra.unlink()
+    for driver in ("html-document.xsl", "text-document.xsl"):
+        # In the comment that explains it, and on the root.
+        edition.edit(edition.root / "xslt" / driver, 'kim:entries-shown="names"', "", count=2)
+    shown = '<xsl:value-of select="kim:standard-name($entry)"/>'
+    edition.edit(
+        edition.root / "xslt" / "common" / "html-document.xsl",
+        shown,
+        shown + "<xsl:value-of select=\"string-join($entry/tei:note, ' ')\"/>",
+    )
+    out = tmp_path / "out"
+    build(Edition.open(edition.root), out, jobs=2)
+    sent, _ = record_started_checks(monkeypatch)
+    add_register_note(edition)
+    result = build(Edition.open(edition.root), out, jobs=2)
+    assert len(sent) == 1
+    assert f"html/documents/{DOCUMENT_ID}.html" in result.written
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
 def test_pages_sent_early_are_made_by_the_worker_and_thrown_away_when_checks_fail(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1479,19 +1569,12 @@ def test_checks_made_alongside_the_indexes_stop_the_build_when_they_fail(
     out = tmp_path / "out"
     build(Edition.open(edition.root), out, jobs=2)
     order = spy_order(monkeypatch)
-    workers: list[int] = []
-    original_started = build_module.checks_started
-
-    def started(tasks: Any, settings: Any, context: Any, jobs: int, *args: Any) -> Any:
-        workers.append(jobs)
-        return original_started(tasks, settings, context, jobs, *args)
-
-    monkeypatch.setattr(build_module, "checks_started", started)
+    sent, _ = record_started_checks(monkeypatch)
     edit_register_dates(edition)
     result = build(Edition.open(edition.root), out, jobs=2)
     assert order == ["checks alongside", "finish"]
-    # The registers' and the header's rules: few files, one worker.
-    assert workers == [1]
+    # The registers' and the header's rules: few files, sent to the worker started early.
+    assert len(sent) == 1
     assert "html/persons-s.html" in result.written
     assert_as_built_afresh(edition, out, tmp_path)
     before = tree_hashes(out)
@@ -1504,6 +1587,7 @@ def test_checks_made_alongside_the_indexes_stop_the_build_when_they_fail(
     with pytest.raises(build_module.InvalidEdition) as stop:
         build(Edition.open(edition.root), out, jobs=2)
     assert order[-2:] == ["checks alongside", "finish"]
+    assert len(sent) == 2, "found by the worker started early"
     assert f"persons.xml:{line + 1}:" in str(stop.value)
     assert "[date-order]" in str(stop.value)
     assert tree_hashes(out) == before

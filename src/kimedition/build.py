@@ -71,6 +71,7 @@ from .engine import (
     DOCUMENT_STYLESHEETS,
     INLINE_LIMIT,
     LARGE_EDITION,
+    CheckersStarted,
     CheckTask,
     Context,
     NameIndex,
@@ -542,6 +543,12 @@ class _Build:
         """Whether a register changed since the previous build in what its plain-text
         index shows (:meth:`register_digests`): a letter's page and its plain-text part
         are then both made again."""
+        self.beside_names = False
+        """Whether a register changed since the previous build, but neither in its own
+        header nor in any entry's id, sort key, type or names (an edit of a note or of
+        dates; :meth:`register_digests`): no document's rules or page depend on it, and
+        its check pass is that of the registers and the header."""
+        self.checkers: CheckersStarted | None = None
         self.written: list[str] = []
         self._finisher: Finisher | None = None
         self._register_bytes: dict[str, bytes | None] | None = None
@@ -819,6 +826,12 @@ class _Build:
         compiles the stylesheets); what is yielded waits for it and returns what
         :meth:`run_checks` would."""
         workers = min(self.jobs, -(-len(checks.tasks) // PAGES_INLINE))
+        pages = any(task.page for task in checks.tasks)
+        if self.checkers is not None and workers == 1 and (self.checkers.pages or not pages):
+            progress = _counter(self.progress, "publishing", len(checks.tasks))
+            started = self.checkers.run(checks.tasks, checks.context, progress)
+            yield lambda: self._recorded(checks, started())
+            return
         with checks_started(
             checks.tasks,
             self.settings,
@@ -929,6 +942,13 @@ class _Build:
             if self.index_text_edited:
                 # A letter's page and its plain-text part will be made, at once.
                 self.pages.widen()
+            if self.pages.warmed and self.beside_names:
+                # The check pass of the registers and the header will be made in a
+                # worker, alongside the index: started now, it is ready when planned
+                # (without the page stylesheets when no document page shows more of an
+                # entry than its names).
+                staging = "" if digests.names_shown else self.settings.staging
+                self.checkers = CheckersStarted(replace(self.settings, staging=staging), stack)
             self.start_names(digests, stack)
             # The Saxon runtime the scan and check passes share, let go after the checks:
             # an index is then built here without it.
@@ -1036,6 +1056,7 @@ class _Build:
         (:attr:`index_text_edited` tells whether one changed what its plain-text index
         shows)."""
         parts: list[RegisterPart] = []
+        names_kept = True
         for kind, key in digests.register_files:
             memo = f"register:{kind}"
             known = self.previous.memo.get(memo)
@@ -1049,9 +1070,12 @@ class _Build:
                 self.index_text_edited |= before is not None and (
                     not digests.index_text_shown or part.indexed != before.indexed
                 )
+                self.beside_names = True
+                names_kept &= before is not None and part.names == before.names
                 known = [key, part.to_json()]
             self.state.memo[memo] = known
             parts.append(part)
+        self.beside_names &= names_kept
         return RegisterDigests.combine(parts)
 
     def _register_data(self) -> dict[str, bytes | None]:

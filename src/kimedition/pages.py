@@ -26,6 +26,7 @@ from .engine import (
     configure,
     current_worker,
     kill_pool,
+    ready,
     register_nodes,
     worker_pool,
 )
@@ -178,7 +179,7 @@ class PageQueue:
         stylesheets and the registers) overlaps the build's own work. A worker that is
         never sent a page is killed, not waited for, when the queue's stack closes."""
         pool = self._pool(self.jobs)
-        pool.submit(_ready)
+        pool.submit(ready)
         self.warmed = True
 
         def release() -> None:
@@ -196,7 +197,7 @@ class PageQueue:
         so ``jobs`` tasks sent now leave ``jobs`` workers started."""
         if self.warmed and self.pool is not None:
             for _ in range(self.jobs):
-                self.pool.submit(_ready)
+                self.pool.submit(ready)
 
     def letters(self, kind: str) -> tuple[list[str], dict[str, str]]:
         """The letters of a split index and the letter of each entry
@@ -279,10 +280,6 @@ def _pages_of(page: Page | Parts) -> tuple[Page, ...]:
 
 def _new_finisher(settings: Settings) -> Finisher:
     return Finisher(settings.edition, settings)
-
-
-def _ready() -> None:
-    """In a worker process: nothing; sent so that the process starts."""
 
 
 def _make_page(page: Page) -> str:
