@@ -403,3 +403,55 @@ def test_the_finishing_drivers_are_applied_to_the_registers_given_as_parameters(
     assert parsed == [index]
     finisher.page(Page("html-index", "person", (("index", index),)))
     assert parsed == [index]
+
+
+def _checks_of(small: SmallEdition, timeout: float) -> tuple[Any, list[Any], Any]:
+    """The settings, check tasks (the rules of every source, no pages) and corpus-wide
+    facts of the small edition, as a build plans them."""
+    from kimedition.corpus import context_from_scans, source_files
+    from kimedition.engine import CheckTask, Settings, scan_files
+
+    edition = Edition.open(small.root)
+    # Scanned here under a limit no file reaches: this process is not to be stopped.
+    settings = Settings(str(small.root), timeout=60.0)
+    files = source_files(edition)
+    scans = scan_files([(path, kind, False) for path, kind in files], settings, False, 1)
+    context = replace(context_from_scans(edition, scans), names=name_index_json(edition))
+    tasks = [CheckTask(s.path, s.kind, s.display, page=False) for s in scans]
+    return replace(settings, timeout=timeout), tasks, context
+
+
+def test_a_check_worker_started_early_finds_what_the_check_pass_finds(
+    small: SmallEdition,
+) -> None:
+    """The worker started before the corpus-wide facts are known reads them when its
+    first file comes, and reports, file by file, what the check pass run here reports."""
+    from contextlib import ExitStack
+
+    from kimedition.engine import CheckersStarted, check_files
+
+    small.edit_document("writes from", "writes, as Filippov, from")  # an untagged name
+    settings, tasks, context = _checks_of(small, 60.0)
+    here = check_files(tasks, settings, context, 1)
+    assert any(p.rule == "name-untagged" for found in here for p in found)
+    with ExitStack() as stack:
+        started = CheckersStarted(settings, stack)
+        assert not started.pages, "no staging folder: no page stylesheets"
+        results = started.run(tasks, context)
+        assert results() == here
+
+
+def test_a_check_worker_started_early_stops_a_file_over_the_time_limit(
+    small: SmallEdition,
+) -> None:
+    from contextlib import ExitStack
+
+    from kimedition.engine import CheckersStarted
+    from kimedition.errors import BuildError
+
+    huge = _huge_document(small)
+    settings, tasks, context = _checks_of(small, 0.2)
+    with pytest.raises(BuildError) as stop, ExitStack() as stack:
+        results = CheckersStarted(settings, stack).run(tasks, context)
+        results()
+    assert huge.name in str(stop.value) and "stopped after 0.2 s" in str(stop.value)
