@@ -206,9 +206,9 @@ def test_workers_report_the_same_problems(runner: CliRunner, larger: SmallEditio
     assert broken.name in outputs[0] and "[ref-resolves]" in outputs[0]
 
 
-def _huge_document(small: SmallEdition) -> Path:
-    """A valid document whose body holds a great many names: slow to check."""
-    names = '<persName ref="person:stalin">Stalin</persName> and ' * 60000
+def _huge_document(small: SmallEdition, count: int = 60000) -> Path:
+    """A valid document whose body holds ``count`` names: slow to check."""
+    names = '<persName ref="person:stalin">Stalin</persName> and ' * count
     path = small.tei / "documents" / "kim-1950-01-25-huge.xml"
     path.write_text(
         small.document.read_text(encoding="utf-8")
@@ -449,7 +449,8 @@ def test_a_check_worker_started_early_stops_a_file_over_the_time_limit(
     from kimedition.engine import CheckersStarted
     from kimedition.errors import BuildError
 
-    huge = _huge_document(small)
+    # Its rules alone take seconds: a few tenths with the default's count of names.
+    huge = _huge_document(small, 200000)
     settings, tasks, context = _checks_of(small, 0.2)
     with pytest.raises(BuildError) as stop, ExitStack() as stack:
         results = CheckersStarted(settings, stack).run(tasks, context)

@@ -95,3 +95,25 @@ def test_no_limit_watches_nothing() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "True\n"
+
+
+def test_a_task_that_overran_while_the_thread_could_not_look_is_stopped_at_its_end() -> None:
+    # saxonche keeps the interpreter lock while Saxon works; a call that holds it past the
+    # deadline (here a busy loop in native code that never lets the thread run, stood in
+    # for by a regular expression that backtracks for a second) ends the task after its
+    # deadline: the end of the task stops the process, naming the file.
+    completed = _run(
+        """
+        import re, sys
+        sys.setswitchinterval(1000)  # the thread would not get the lock in time either
+        dog = Watchdog(0.2)
+        with dog.watch("slow.xml"):
+            started = time.monotonic()
+            while time.monotonic() - started < 0.5:
+                re.match(r"(a+)+$", "a" * 22 + "b")
+        print("after the task")
+        """
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stderr.startswith("slow.xml: stopped after 0.2 s:")
+    assert completed.stdout == ""

@@ -566,8 +566,12 @@ def _make_worker(role: str, settings: Settings, argument: Any, inline: bool = Fa
 def _leave_note(folder: str) -> Callable[[str], None]:
     def note(message: str) -> None:
         if folder:
-            with open(Path(folder) / f"timeout-{os.getpid()}.txt", "w", encoding="utf-8") as handle:
-                handle.write(message)
+            # Written whole under another name, then renamed: the note is never read
+            # half-written.
+            final = Path(folder) / f"timeout-{os.getpid()}.txt"
+            partial = final.with_suffix(".part")
+            partial.write_text(message, encoding="utf-8")
+            os.replace(partial, final)
 
     return note
 

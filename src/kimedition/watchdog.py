@@ -5,6 +5,13 @@ that watches the task in progress; when a task runs past its limit, it writes on
 naming the file to standard error, calls the clean-up it was given (removing a staging
 folder, say) and ends the process with exit code 1. In a worker process, the main
 process sees the worker end and reports the build as failed.
+
+saxonche keeps Python's interpreter lock while Saxon works, so the thread cannot run
+during one call into Saxon: a call that runs past the limit is stopped when it returns,
+by the thread if the task goes on, and otherwise by the end of the task itself, which
+looks at the clock (a task that ended past its deadline stops the process all the
+same). A call that never returns is not stopped; the parsers' limits on size and depth
+bound what one call is given.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ class Watchdog:
         """The task in progress and its deadline, replaced whole (a new tuple for each
         task), so that the thread reads both as they were set together."""
         self._thread: threading.Thread | None = None
+        self._firing = threading.Lock()
+        """Held by whichever of the thread and the task's end stops the process first."""
 
     def _start(self) -> None:
         if self._thread is None:
@@ -65,6 +74,10 @@ class Watchdog:
                 self._fire(watched[0])
 
     def _fire(self, task: str) -> None:
+        if not self._firing.acquire(blocking=False):
+            # The other one is stopping the process, with its message: wait for the end.
+            while True:
+                time.sleep(self.limit)
         message = (
             f"{task}: stopped after {self.limit:g} s: processing this file took longer than the "
             "limit; check it for unusual size or nesting, or raise the limit with --timeout"
@@ -91,3 +104,7 @@ class Watchdog:
         finally:
             if self._watched is watched:
                 self._watched = None
+        # A task whose last call into Saxon ran past the deadline, when the thread could
+        # not look: it is stopped now, as the thread would have stopped it.
+        if time.monotonic() > watched[1]:
+            self._fire(task)
