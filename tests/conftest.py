@@ -282,6 +282,22 @@ def age_all(small: SmallEdition) -> None:
         age(path)
 
 
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, argument: int = 0
+) -> list[Any]:
+    """The positional argument number ``argument`` (0: the first; for a method, ``self``)
+    of every call of ``owner.name`` from now on (which still runs)."""
+    calls: list[Any] = []
+    original = getattr(owner, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[argument])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 def count_name_indexes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The editions whose rules' name index is made in this process from now on (the
     list grows as they are)."""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from conftest import DOCUMENT_ID, SmallEdition
+from conftest import DOCUMENT_ID, SmallEdition, record_calls
 from kimedition.cli import cli
 from kimedition.edition import Edition
 from kimedition.engine import INLINE_LIMIT, name_index_json
@@ -389,14 +389,7 @@ def test_the_finishing_drivers_are_applied_to_the_registers_given_as_parameters(
 
     settings = engine.Settings(root=str(small.root))
     finisher = Finisher(settings.edition, settings)
-    parsed: list[object] = []
-    original = SaxonRuntime.document
-
-    def counted(self: SaxonRuntime, root: Any) -> Any:
-        parsed.append(root)
-        return original(self, root)
-
-    monkeypatch.setattr(SaxonRuntime, "document", counted)
+    parsed = record_calls(monkeypatch, SaxonRuntime, "document", argument=1)
     index = index_xml("person", [], 0)
     text = finisher.page(Page("text-index", "person", (("index", index),)))
     assert "Index of persons" in text

@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from conftest import DOCUMENT_ID, ROOT, SmallEdition, age, age_all, count_name_indexes
+from conftest import (
+    DOCUMENT_ID,
+    ROOT,
+    SmallEdition,
+    age,
+    age_all,
+    count_name_indexes,
+    record_calls,
+)
 from kimedition.build import BuildResult, build
 from kimedition.edition import Edition
 from kimedition.output import Staging, commit_changes, recover
@@ -54,19 +62,6 @@ def assert_as_built_afresh(small: SmallEdition, out: Path, tmp_path: Path) -> No
     shutil.rmtree(tmp_path / ".fresh.cache", ignore_errors=True)
     run(small, fresh)
     assert tree_hashes(out) == tree_hashes(fresh)
-
-
-def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[Any]:
-    """The first argument of every call of ``owner.name`` from now on (which still runs)."""
-    calls: list[Any] = []
-    original = getattr(owner, name)
-
-    def spy(first: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(first)
-        return original(first, *args, **kwargs)
-
-    monkeypatch.setattr(owner, name, spy)
-    return calls
 
 
 def damage_state(out: Path, change: Callable[[dict[str, Any]], object]) -> None:
@@ -845,29 +840,13 @@ def test_after_an_edit_of_a_register_every_finishing_worker_is_started_early(
     assert_as_built_afresh(edition, out, tmp_path)
 
 
-def record_started_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[str]]:
-    """The number of tasks sent to each check worker started early, and every stop of
-    such a worker (``"stop"``), from now on."""
-    from kimedition import engine as engine_module
+def record_started_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
+    """The tasks sent to each check worker started early, and each such worker stopped,
+    from now on."""
+    from kimedition.engine import CheckersStarted
 
-    sent: list[int] = []
-    stops: list[str] = []
-    run_started, stop_started = (
-        engine_module.CheckersStarted.run,
-        engine_module.CheckersStarted.stop,
-    )
-
-    def counted(self: Any, tasks: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(len(tasks))
-        return run_started(self, tasks, *args, **kwargs)
-
-    def stop(self: Any) -> None:
-        stops.append("stop")
-        stop_started(self)
-
-    monkeypatch.setattr(engine_module.CheckersStarted, "run", counted)
-    monkeypatch.setattr(engine_module.CheckersStarted, "stop", stop)
-    return sent, stops
+    sent = record_calls(monkeypatch, CheckersStarted, "run", argument=1)
+    return sent, record_calls(monkeypatch, CheckersStarted, "stop")
 
 
 def test_after_an_edit_of_a_register_note_its_checks_go_to_a_worker_started_early(
@@ -887,7 +866,7 @@ def test_after_an_edit_of_a_register_note_its_checks_go_to_a_worker_started_earl
     late = record_calls(monkeypatch, build_module, "checks_started")
     add_register_note(edition)
     result = build(Edition.open(edition.root), out, jobs=2)
-    assert len(sent) == 1 and 1 <= sent[0] <= 4, sent
+    assert len(sent) == 1 and 1 <= len(sent[0]) <= 4, sent
     assert late == [] and stops, "the checks went to the worker started early, then stopped"
     assert result.report.problems == []
     assert_as_built_afresh(edition, out, tmp_path)
@@ -1310,14 +1289,7 @@ def test_a_person_s_reference_edited_leaves_the_other_indexes_alone(
 
     out = tmp_path / "out"
     run(edition, out)
-    built: list[str] = []
-    original = build_module.read_entries
-
-    def counted(root: Any, kind: str) -> Any:
-        built.append(kind)
-        return original(root, kind)
-
-    monkeypatch.setattr(build_module, "read_entries", counted)
+    built = record_calls(monkeypatch, build_module, "read_entries", argument=1)
     indexes = record_index_builds(monkeypatch)
     edit_reference(edition)
     run(edition, out)

@@ -81,6 +81,7 @@ from .engine import (
     checks_started,
     default_jobs,
     display_path,
+    makes_pages,
     path_display,
     scan_files,
     sharing,
@@ -826,7 +827,7 @@ class _Build:
         compiles the stylesheets); what is yielded waits for it and returns what
         :meth:`run_checks` would."""
         workers = min(self.jobs, -(-len(checks.tasks) // PAGES_INLINE))
-        pages = any(task.page for task in checks.tasks)
+        pages = makes_pages(checks.tasks)
         if self.checkers is not None and workers == 1 and (self.checkers.pages or not pages):
             progress = _counter(self.progress, "publishing", len(checks.tasks))
             started = self.checkers.run(checks.tasks, checks.context, progress)

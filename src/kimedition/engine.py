@@ -615,20 +615,19 @@ def current_worker() -> Any:
 class StartedChecker:
     """The check pass's worker object in a process started before the corpus-wide facts
     are known (:class:`CheckersStarted`): the stylesheets compiled and the registers
-    parsed at once, the facts read from the file the first task names."""
+    parsed at once, the facts read from the file the first task names (a worker serves
+    one pass)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stylesheets = FileStylesheets(settings, card=False)
-        self.facts = ""
         self.checker: Checker | None = None
 
     def check(self, facts: str, task: CheckTask) -> list[Problem]:
         """What :meth:`Checker.check` finds, with the facts pickled in the file ``facts``."""
-        if self.checker is None or facts != self.facts:
+        if self.checker is None:
             context: Context = pickle.loads(Path(facts).read_bytes())
             self.checker = Checker(self.settings, context, self.stylesheets)
-            self.facts = facts
         return self.checker.check(task)
 
 
@@ -836,6 +835,11 @@ def check_files(
     )
 
 
+def makes_pages(tasks: Iterable[CheckTask]) -> bool:
+    """Whether any of ``tasks`` makes a document's page (the others only check)."""
+    return any(task.page and task.kind == "document" for task in tasks)
+
+
 @contextmanager
 def checks_started(
     tasks: Sequence[CheckTask],
@@ -850,7 +854,7 @@ def checks_started(
     if not tasks:
         yield list
         return
-    if settings.staging and not any(task.page and task.kind == "document" for task in tasks):
+    if settings.staging and not makes_pages(tasks):
         # No page to make (an edit of a register checks the registers and the header):
         # the workers do not compile the page stylesheets.
         settings = replace(settings, staging="")
