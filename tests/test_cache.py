@@ -253,3 +253,45 @@ def test_a_table_of_json_forms_of_another_shape_is_replaced(tmp_path: Path) -> N
         columns = [row[1] for row in connection.execute("PRAGMA table_info(parsed)")]
     connection.close()
     assert columns == ["key", "card"]
+
+
+@pytest.mark.parametrize("held", [0, 1_000_000])
+def test_index_entries_are_kept_under_their_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: int
+) -> None:
+    """An index entry reads back only under the key it was kept with; a later entry of
+    the same pointer replaces it. Written when more than ``ENTRIES_HELD`` bytes are held
+    (into a folder made for it), else when the cards are saved."""
+    from kimedition import cache
+
+    monkeypatch.setattr(cache, "ENTRIES_HELD", held)
+    path = tmp_path / "not yet" / "cards.sqlite"
+    store = CardStore(path)
+    kim = '<kim:entry id="kim" ref="person:kim" mentions="0" documents="0"/>'
+    store.keep_entries([("person:kim", "k1", kim), ("person:pak", "p1", "<kim:entry …/>")])
+    assert store.kept_entries({"person:kim": "k1"}) == {"person:kim": kim}
+    assert CardStore(path).kept_entries({"person:kim": "k1"}) == (
+        {"person:kim": kim} if held == 0 else {}
+    )
+    store.keep_entries([("person:kim", "k2", kim.replace('"0"', '"1"'))])
+    store.save([])
+    store.close()
+    again = CardStore(path)
+    assert again.kept_entries({"person:kim": "k1", "person:pak": "p2"}) == {}
+    assert again.kept_entries({"person:kim": "k2"}) == {"person:kim": kim.replace('"0"', '"1"')}
+    assert again.kept_entries({"person:pak": "p1"}) == {"person:pak": "<kim:entry …/>"}
+    again.close()
+
+
+def test_a_table_of_index_entries_of_another_shape_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "cards.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE entries (pointer TEXT, xml TEXT)")
+        connection.execute("INSERT INTO entries VALUES ('person:kim', 'planted')")
+    connection.close()
+    store = CardStore(path)
+    assert store.kept_entries({"person:kim": "k"}) == {}
+    store.keep_entries([("person:kim", "k", "<kim:entry/>")])
+    store.save([])
+    store.close()
+    assert CardStore(path).kept_entries({"person:kim": "k"}) == {"person:kim": "<kim:entry/>"}

@@ -297,6 +297,67 @@ def test_an_index_in_parts_carries_its_pages_keys_when_no_card_changed(
     assert_as_built_afresh(edition, out, tmp_path)
 
 
+def test_an_entry_s_note_takes_its_letter_s_entries_as_kept(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit of a note, the pages of the entry's letter and of the entry are made
+    from the index entries kept by the build before, with no card read for them; the
+    plain-text index, which shows no notes, is not read back from its parts."""
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    # An index of a few entries is built for those alone, as in a large edition.
+    monkeypatch.setattr(build_module, "PARTIAL_SHARE", 1.0)
+    out = tmp_path / "out"
+    run(edition, out)
+    built = record_index_builds(monkeypatch)
+    made = record_calls(monkeypatch, build_module, "entry_xml")
+    read_back = record_calls(monkeypatch, build_module._Build, "_published_parts", 1)
+    add_register_note(edition)
+    result = run(edition, out)
+    assert "html/persons-s.html" in result.written
+    assert "html/persons/stalin.html" in result.written
+    assert made == []
+    # Only the exports' part of Stalin's entry, which shows the note, is made afresh.
+    assert [b.only for b in built] == [frozenset({"person:stalin"})]
+    assert "text/persons.txt" not in read_back
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["not compressed", "another entry's", "deleted"])
+def test_a_damaged_kept_index_entry_is_made_again(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    """An index entry is taken as kept only if it reads back whole and is the entry's."""
+    import sqlite3
+    import zlib
+
+    from kimedition import build as build_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    out = tmp_path / "out"
+    run(edition, out)
+    store = tmp_path / ".out.cache" / "cards.sqlite"
+    with sqlite3.connect(store) as connection:
+        if damage == "not compressed":
+            connection.execute("UPDATE entries SET xml = CAST('<kim:entry' AS BLOB)")
+        elif damage == "another entry's":
+            other = zlib.compress(b'<kim:entry id="kim" ref="person:kim" mentions="1"/>')
+            connection.execute("UPDATE entries SET xml = ?", (other,))
+        else:
+            connection.execute("DROP TABLE entries")
+    connection.close()
+    monkeypatch.setattr(build_module, "PARTIAL_SHARE", 1.0)
+    made = record_calls(monkeypatch, build_module, "entry_xml")
+    add_register_note(edition)
+    run(edition, out)
+    # Stalin's entry, on his letter's page and his own, is made from the cards again.
+    assert "stalin" in [item.entry.id for item in made]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
 def test_a_part_of_a_published_index_that_does_not_match_is_made_again(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

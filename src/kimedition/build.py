@@ -93,7 +93,10 @@ from .indexes import (
     CardFacts,
     IndexEntry,
     build_index,
+    entry_xml,
+    entry_xml_start,
     index_csv_parts,
+    index_element,
     index_json_parts,
     index_xml,
     one_per_pointer,
@@ -1274,7 +1277,7 @@ class _Build:
                     raise BuildError(f"{display_path(path)}: the register cannot be read")
                 return read_entries(register.root, kind)
 
-            index = IndexSource(entries, cards_of)
+            index = IndexSource(entries, cards_of, KeptEntries(self.cards, kind, touched))
 
             @cache
             def whole(kind: str = kind, index: IndexSource = index) -> str:
@@ -1359,7 +1362,7 @@ class _Build:
         self,
         parts: IndexParts,
         digests: Digests,
-        text_key: str,
+        index_key: str,
     ) -> None:
         """A split index: its front page, a page per letter (given only the index of its
         own entries), and a page of its own for an entry with more documents than a
@@ -1375,10 +1378,10 @@ class _Build:
         )
         relative = f"text/{parts.name}.txt"
         # Every page's key below is made from ``shared``, the register and the cards'
-        # digests, which ``text_key`` covers, and which entries have pages of their own
+        # digests, which ``index_key`` covers, and which entries have pages of their own
         # depends on ROWS: when these are as in the previous build, so are the pages'
         # keys, which are then carried over without being worked out.
-        whole = digest(shared, text_key, str(ROWS))
+        whole = digest(shared, index_key, str(ROWS))
         memo = f"index-pages:{kind}"
         if self._carry_keys(memo, whole):
             self._carry_parts(relative)
@@ -1409,17 +1412,14 @@ class _Build:
 
         def index_of(entries: list[str]) -> str:
             # The part of the index a page shows, made only when the page is.
-            wanted = set(entries)
-            index = parts.index.index(f"{kind}:{entry}" for entry in entries)
-            return index_xml(kind, [item for item in index if item.entry.id in wanted], documents)
+            wanted = {f"{kind}:{entry}" for entry in entries}
+            return index_element(kind, parts.index.entries_xml(wanted), documents)
 
         def text_index(letter: str) -> str:
             # Every entry, for the count and the cross-references; the documents of the
             # letter's own entries only.
-            wanted = set(by_letter.get(letter, []))
-            whole = parts.index.index(f"{kind}:{entry}" for entry in wanted)
-            index = [i if i.entry.id in wanted else IndexEntry(i.entry) for i in whole]
-            return index_xml(kind, index, documents)
+            wanted = {f"{kind}:{entry}" for entry in by_letter.get(letter, [])}
+            return index_element(kind, parts.index.entries_xml(wanted, others=True), documents)
 
         def text_part(letter: str, before: bool, first: bool) -> Page:
             return Page(
@@ -1460,7 +1460,9 @@ class _Build:
 
         self._carry_parts(relative)
         # Queued first: a letter's plain-text part takes longer to make than its page.
-        self._emit(relative, text_key, text_parts)
+        # The file is its parts joined, so it is keyed on theirs: an edit that no part
+        # shows (a note, when the parts show no notes) leaves it as it was, unread.
+        self._emit(relative, digest("text-parts", *part_keys), text_parts)
 
         for letter in letters:
             entries = by_letter.get(letter, [])
@@ -1670,13 +1672,16 @@ class IndexSource:
         self,
         entries: Callable[[], list[Entry]],
         cards: Callable[[frozenset[str] | None], list[Card]],
+        kept: KeptEntries | None = None,
     ) -> None:
         self._entries = entries
         self._cards = cards
+        self._kept = kept
         self._whole: list[IndexEntry] | None = None
         self._asked: set[str] = set()
         self._made: dict[frozenset[str], list[IndexEntry]] = {}
         self._unique: list[Entry] | None = None
+        self._written: set[str] = set()
 
     def entries(self) -> list[Entry]:
         """The register's entries, in its order (one for each pointer, as in the index)."""
@@ -1700,6 +1705,65 @@ class IndexSource:
             self._made.clear()
             self._whole = build_index(self._entries(), self._cards(None))
         return self._whole
+
+    def entries_xml(self, pointers: Collection[str], others: bool = False) -> str:
+        """The ``kim:entry`` elements of the entries of ``pointers`` in the register's
+        order, each with every document it occurs in (:func:`entry_xml`), and, when
+        ``others``, every other entry without its documents.
+
+        Before the whole index is built, an entry kept under its key (see
+        :class:`KeptEntries`) is taken as kept; the entries made are kept for the next
+        build."""
+        chosen = [entry for entry in self.entries() if entry.pointer in pointers]
+        kept = self._kept
+        found: dict[str, str] = {}
+        keys: dict[str, str] = {}
+        if kept is not None:
+            keys = {entry.pointer: kept.key(entry) for entry in chosen}
+            if self._whole is None:
+                by_pointer = {entry.pointer: entry for entry in chosen}
+                for pointer, xml in kept.store.kept_entries(keys).items():
+                    if xml.startswith(entry_xml_start(by_pointer[pointer])):
+                        found[pointer] = xml
+        missing = [entry.pointer for entry in chosen if entry.pointer not in found]
+        if missing:
+            wanted = set(missing)
+            shown: dict[str, tuple[str, str]] = {}
+            made = {
+                item.entry.pointer: entry_xml(item, shown)
+                for item in self.index(missing)
+                if item.entry.pointer in wanted
+            }
+            if kept is not None:
+                kept.store.keep_entries(
+                    (pointer, keys[pointer], xml)
+                    for pointer, xml in made.items()
+                    if pointer not in self._written
+                )
+                self._written.update(made)
+            found.update(made)
+        if not others:
+            return "".join(found[entry.pointer] for entry in chosen)
+        return "".join(
+            found[entry.pointer] if entry.pointer in found else entry_xml(IndexEntry(entry))
+            for entry in self.entries()
+        )
+
+
+@dataclass(frozen=True)
+class KeptEntries:
+    """Where the entries of one index are kept as XML between builds, and under what
+    key: an entry's XML depends on its id and pointer and on what the index shows of
+    each document it occurs in, which :class:`Touched` digests."""
+
+    store: CardStore
+    kind: str
+    touched: Callable[[], Touched]
+
+    def key(self, entry: Entry) -> str:
+        """The key of ``entry``'s XML in this build."""
+        shown = self.touched().digests.get(entry.pointer, "")
+        return digest(__version__, "entry", self.kind, entry.id, entry.pointer, shown)
 
 
 PARTIAL_SHARE = 0.125

@@ -29,6 +29,7 @@ import os
 import secrets
 import sqlite3
 import time
+import zlib
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -605,15 +606,37 @@ the whole table (quicker than many look-ups)."""
 CARDS_A_QUERY = 500
 """Keys in one query (SQLite allows a few hundred at least)."""
 
+ENTRIES_HELD = 8_000_000
+"""Bytes of compressed index entries held before they are written (a full build keeps
+every entry of every index)."""
+
+
+def _rows_of(connection: sqlite3.Connection, query: str, values: list[str]) -> list[Any]:
+    """The rows of ``query`` (ending with the column compared) ``IN`` ``values``, asked
+    :data:`CARDS_A_QUERY` values at a time."""
+    rows: list[Any] = []
+    for start in range(0, len(values), CARDS_A_QUERY):
+        chunk = values[start : start + CARDS_A_QUERY]
+        rows += connection.execute(f"{query} IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+    return rows
+
 
 class CardStore:
     """The documents' catalogue cards, by the SHA-256 of their text, in an SQLite file
-    next to the state. New cards are kept in memory until :meth:`save`."""
+    next to the state. New cards are kept in memory until :meth:`save`.
+
+    The same file keeps, for each register entry, the part of its index that lists its
+    documents, as the stylesheets are given it, under a key of what it shows
+    (:meth:`kept_entries`): a page of a split index whose entries' documents are as
+    before (after an edit of an entry's note) takes them from here instead of reading
+    the cards of every document they occur in."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pending: dict[str, str] = {}
         self.pending_json: dict[str, str] = {}
+        self.pending_entries: dict[str, tuple[str, bytes]] = {}
+        self._pending_size = 0
         self._connection: sqlite3.Connection | None = None
 
     @classmethod
@@ -636,6 +659,15 @@ class CardStore:
                 self._connection.execute("DROP TABLE IF EXISTS parsed")
                 self._connection.execute(
                     "CREATE TABLE parsed (key TEXT PRIMARY KEY, card TEXT NOT NULL)"
+                )
+            # Likewise the index entries (compressed: they repeat each document's
+            # title and date under every entry it names).
+            columns = [row[1] for row in self._connection.execute("PRAGMA table_info(entries)")]
+            if columns != ["pointer", "key", "xml"]:
+                self._connection.execute("DROP TABLE IF EXISTS entries")
+                self._connection.execute(
+                    "CREATE TABLE entries (pointer TEXT PRIMARY KEY, key TEXT NOT NULL, "
+                    "xml BLOB NOT NULL)"
                 )
         return self._connection
 
@@ -683,14 +715,7 @@ class CardStore:
                 if len(missing) > FEW_CARDS:
                     rows = connection.execute("SELECT key, card FROM parsed").fetchall()
                 else:
-                    rows = []
-                    for start in range(0, len(missing), CARDS_A_QUERY):
-                        chunk = missing[start : start + CARDS_A_QUERY]
-                        rows += connection.execute(
-                            "SELECT key, card FROM parsed WHERE key IN "
-                            f"({', '.join('?' * len(chunk))})",
-                            chunk,
-                        ).fetchall()
+                    rows = _rows_of(connection, "SELECT key, card FROM parsed WHERE key", missing)
             except sqlite3.Error:
                 rows = []
             texts.update((key, card) for key, card in rows if key not in texts)
@@ -706,9 +731,63 @@ class CardStore:
                 self.pending_json[key] = card.to_json_text()
         return cards
 
+    def kept_entries(self, keys: dict[str, str]) -> dict[str, str]:
+        """The index entries kept for the pointers of ``keys`` (pointer → key), each
+        only if it was kept under that key; none when the store cannot be read."""
+        found: dict[str, str] = {}
+        wanted = [pointer for pointer in keys if pointer not in self.pending_entries]
+        rows: list[tuple[str, str, bytes]] = [
+            (pointer, key, xml)
+            for pointer, (key, xml) in self.pending_entries.items()
+            if pointer in keys
+        ]
+        if wanted and self.path.is_file() and not self.path.is_symlink():
+            try:
+                query = "SELECT pointer, key, xml FROM entries WHERE pointer"
+                rows += _rows_of(self._connect(), query, wanted)
+            except sqlite3.Error:
+                self.close()
+        for pointer, key, xml in rows:
+            if keys.get(pointer) == key and isinstance(xml, bytes):
+                with contextlib.suppress(zlib.error, UnicodeDecodeError):  # damaged: made again
+                    found[pointer] = zlib.decompress(xml).decode("utf-8")
+        return found
+
+    def keep_entries(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Keep index entries, each (pointer, key, XML), in place of any kept for the same
+        pointer: held until they add up to :data:`ENTRIES_HELD` bytes, then written,
+        and the rest by :meth:`save`. They only save work: when they cannot be
+        written, they are not kept."""
+        for pointer, key, xml in entries:
+            data = zlib.compress(xml.encode("utf-8"), 1)
+            self.pending_entries[pointer] = (key, data)
+            self._pending_size += len(data)
+        if self._pending_size > ENTRIES_HELD:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = self._connect()
+                connection.execute("BEGIN")
+                try:
+                    self._write_entries(connection)
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+            except (OSError, sqlite3.Error):
+                self.close()
+            self.pending_entries.clear()
+            self._pending_size = 0
+
+    def _write_entries(self, connection: sqlite3.Connection) -> None:
+        connection.executemany(
+            "INSERT OR REPLACE INTO entries (pointer, key, xml) VALUES (?, ?, ?)",
+            ((pointer, key, xml) for pointer, (key, xml) in self.pending_entries.items()),
+        )
+
     def save(self, keep: Iterable[str]) -> None:
-        """Store the new cards and forget those not in ``keep``, in one transaction; a
-        file that is not a card store is replaced.
+        """Store the new cards and forget those not in ``keep``, with the index entries
+        not yet written, in one transaction; a file that is not a card store is
+        replaced.
 
         Raises :class:`sqlite3.Error` when the file cannot be written."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -743,12 +822,15 @@ class CardStore:
                 "DELETE FROM parsed WHERE key = ?",
                 ((k,) for k in sorted(parsed - (stored & kept))),
             )
+            self._write_entries(connection)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
         self.pending.clear()
         self.pending_json.clear()
+        self.pending_entries.clear()
+        self._pending_size = 0
 
     def close(self) -> None:
         if self._connection is not None:

@@ -316,41 +316,55 @@ def index_xml(kind: str, index: list[IndexEntry], documents: int | None = None) 
     The text is written directly, not through a tree: an index of a large edition has
     hundreds of thousands of occurrences, and a card's attributes are escaped once
     however many entries it occurs under."""
+    shown: dict[str, tuple[str, str]] = {}
+    return index_element(kind, "".join(entry_xml(item, shown) for item in index), documents)
+
+
+def index_element(kind: str, entries: str, documents: int | None = None) -> str:
+    """``kim:index`` around ``entries``, its ``kim:entry`` elements as :func:`entry_xml`
+    writes them (see :func:`index_xml`)."""
     head = f'<kim:index xmlns:kim="{KIM}" kind="{_attribute(kind)}"'
     if documents is not None:
         head += f' of-documents="{documents}"'
-    if not index:
+    return f"{head}>{entries}</kim:index>" if entries else f"{head}/>"
+
+
+def entry_xml(item: IndexEntry, shown: dict[str, tuple[str, str]] | None = None) -> str:
+    """One entry of the index (``kim:entry``), with every document it occurs in;
+    ``shown`` keeps each card's attributes, escaped, for the next entries. It begins
+    with :func:`entry_xml_start` and depends on nothing but the entry's id and pointer
+    and its occurrences."""
+    entry = item.entry
+    head = (
+        f'{entry_xml_start(entry)} mentions="{item.mentions}" documents="{len(item.occurrences)}"'
+    )
+    if not item.occurrences:
         return head + "/>"
+    if shown is None:
+        shown = {}
     parts = [head, ">"]
-    shown: dict[str, tuple[str, str]] = {}
-    for item in index:
-        entry = item.entry
-        parts.append(
-            f'<kim:entry id="{_attribute(entry.id)}" ref="{_attribute(entry.pointer)}" '
-            f'mentions="{item.mentions}" documents="{len(item.occurrences)}"'
+    for occurrence in item.occurrences:
+        card = occurrence.card
+        before, after = shown.get(card.id) or shown.setdefault(
+            card.id,
+            (
+                f'<kim:occurrence doc="{_attribute(card.id)}" sort="{_attribute(card.sort)}" '
+                f'date="{_attribute(card.when)}" label="{_attribute(card.date_label)}"',
+                f' type="{_attribute(card.type_label)}"'
+                + (f">{escape(card.title, _TEXT)}</kim:occurrence>" if card.title else "/>"),
+            ),
         )
-        if not item.occurrences:
-            parts.append("/>")
-            continue
-        parts.append(">")
-        for occurrence in item.occurrences:
-            card = occurrence.card
-            before, after = shown.get(card.id) or shown.setdefault(
-                card.id,
-                (
-                    f'<kim:occurrence doc="{_attribute(card.id)}" sort="{_attribute(card.sort)}" '
-                    f'date="{_attribute(card.when)}" label="{_attribute(card.date_label)}"',
-                    f' type="{_attribute(card.type_label)}"'
-                    + (f">{escape(card.title, _TEXT)}</kim:occurrence>" if card.title else "/>"),
-                ),
-            )
-            parts.append(
-                f'{before} count="{occurrence.mentions}" '
-                f'roles="{" ".join(occurrence.roles)}"{after}'
-            )
-        parts.append("</kim:entry>")
-    parts.append("</kim:index>")
+        parts.append(
+            f'{before} count="{occurrence.mentions}" roles="{" ".join(occurrence.roles)}"{after}'
+        )
+    parts.append("</kim:entry>")
     return "".join(parts)
+
+
+def entry_xml_start(entry: Entry) -> str:
+    """How :func:`entry_xml` begins for ``entry``: a kept entry that does not begin so is
+    not the entry's."""
+    return f'<kim:entry id="{_attribute(entry.id)}" ref="{_attribute(entry.pointer)}"'
 
 
 def _entry_json(item: IndexEntry) -> dict[str, object]:
