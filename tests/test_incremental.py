@@ -256,6 +256,48 @@ def test_an_entry_s_dates_redo_its_pages_only(
     ).read_bytes()
 
 
+def test_a_reference_redoes_the_pages_of_the_entries_it_leaves_and_joins_only(
+    edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pointing a name at another person makes the letters and pages of those two
+    persons again, not those of the other persons the document names, whose mentions
+    and roles there are as they were."""
+    from kimedition import build as build_module
+    from kimedition import pages as pages_module
+
+    monkeypatch.setattr(build_module, "SPLIT_AT", 5)
+    monkeypatch.setattr(build_module, "ROWS", 3)
+    edition.edit(
+        edition.tei / "persons.xml",
+        "</listPerson>",
+        '<person xml:id="kim-il-sung" sortKey="kim-il-sung">'
+        '<persName type="standard">Kim Il Sung</persName></person></listPerson>',
+    )
+    edition.edit_document(
+        " writes from", ' and <persName ref="person:kim-il-sung">Kim Il Sung</persName> write from'
+    )
+    out = tmp_path / "out"
+    first = run(edition, out)
+    assert "html/persons-k.html" in first.files
+    rendered = record_calls(monkeypatch, pages_module.Finisher, "page", 1)
+    edit_reference(edition)
+    run(edition, out)
+    made = sorted(
+        f"{page.role} {dict(page.parameters).get('letter') or dict(page.parameters)['entry']}"
+        for page in rendered
+        if page.role in ("html-index", "text-index") and page.source == "person"
+    )
+    assert made == [
+        "html-index P",
+        "html-index S",
+        "html-index pak-heon-yeong",
+        "html-index stalin",
+        "text-index P",
+        "text-index S",
+    ]
+    assert_as_built_afresh(edition, out, tmp_path)
+
+
 def test_an_index_in_parts_carries_its_pages_keys_when_no_card_changed(
     edition: SmallEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1843,8 +1843,9 @@ class IndexParts:
 @dataclass(frozen=True)
 class Touched:
     """For each pointer of one index's kind: the number of documents it occurs in, and a
-    digest of what the index shows of each of them (their cards' digests for the kind),
-    in the edition's order."""
+    digest of what the index shows of each of them under its entry (the document, and
+    the entry's mentions and roles there: :meth:`CardFacts.entry_digests`), in the
+    edition's order."""
 
     counts: dict[str, int]
     digests: dict[str, str]
@@ -1853,12 +1854,9 @@ class Touched:
     def of(cls, kind: str, cards: Iterable[CardFacts]) -> Touched:
         """Worked out from the cards' facts, in the edition's order."""
         found: dict[str, list[str]] = {}
-        prefix = f"{kind}:"
         for facts in cards:
-            shown = facts.kind_digest(kind)
-            for pointer in facts.pointers:
-                if pointer.startswith(prefix):
-                    found.setdefault(pointer, []).append(shown)
+            for pointer, shown in facts.entry_digests(kind):
+                found.setdefault(pointer, []).append(shown)
         return cls(
             counts={p: len(shown) for p, shown in found.items()},
             digests={p: digest(*shown) for p, shown in found.items()},

@@ -46,7 +46,7 @@ from .output import read_regular
 from .parsing import UnreadableSource, read_bytes
 from .problems import Problem, Severity
 
-FORMAT = 7
+FORMAT = 8
 """The version of the state file's layout; a state of another version is ignored."""
 
 COMPACT_SLACK = 1024
@@ -233,6 +233,8 @@ def scan_from_json(
             text,
             tuple(refs if facts[4] is None else pointers.pointers(facts[4])),
             tuple(map(str, facts[5])),
+            str(facts[6]),
+            str(facts[7]),
         )
     else:
         card_facts = None
@@ -566,7 +568,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
                     record["scan"]["facts"] is None
                     or (
                         isinstance(record["scan"]["facts"], list)
-                        and len(record["scan"]["facts"]) == 6
+                        and len(record["scan"]["facts"]) == 8
                     )
                 )
                 for record in data.get("scans", {}).values()

@@ -86,12 +86,17 @@ class Card:
             for pointer, found in roles.items()
         }
 
+    def shown(self) -> list[str]:
+        """What an index shows of this document under each entry, besides the entry's
+        mentions and roles there: its id, date, title and type."""
+        return [self.id, self.sort, self.when, self.date_label, self.title, self.type_label]
+
     def index_digests(self) -> tuple[str, ...]:
         """For each kind of index (:data:`INDEX_KINDS`), a digest of what it shows of this
         document: its date, title and type, and the mentions and roles of the entries of
         that kind. An edit of a person's reference leaves the place and organisation
         indexes' digests as they were."""
-        shown = [self.id, self.sort, self.when, self.date_label, self.title, self.type_label]
+        shown = self.shown()
         found = sorted(self.occurrences().items())
         return tuple(
             hashlib.sha256(
@@ -222,18 +227,29 @@ class CardFacts:
     pointers: tuple[str, ...]
     kinds: tuple[str, ...] = ()
     """What each index shows of the document (:meth:`Card.index_digests`)."""
+    shown: str = ""
+    """A digest of what an index shows of the document under every entry
+    (:meth:`Card.shown`)."""
+    occurrences: str = ""
+    """For each of :attr:`pointers`, in order, its mentions and roles in the document,
+    separated by spaces: the number of mentions, then the initial of each role
+    (``2m``, ``0s``). One string, not one for each pointer: the state holds these for
+    every document twice."""
 
     @classmethod
     def from_card(cls, card: Card, text: str) -> CardFacts:
         """The facts of ``card``, parsed from ``text`` (the XML ``cards.xsl`` writes)."""
-        pointers = {pointer for _, pointer in card.parties} | set(card.mentions)
+        found = card.occurrences()
+        pointers = tuple(sorted(found))
         return cls(
             card.id,
             card.sort,
             hashlib.sha256(card.digest().encode("utf-8")).hexdigest(),
             hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            tuple(sorted(pointers)),
+            pointers,
             card.index_digests(),
+            hashlib.sha256(json.dumps(card.shown()).encode("utf-8")).hexdigest(),
+            " ".join(f"{found[p][0]}{''.join(r[0] for r in found[p][1])}" for p in pointers),
         )
 
     def kind_digest(self, kind: str) -> str:
@@ -243,8 +259,35 @@ class CardFacts:
             return self.kinds[INDEX_KINDS.index(kind)]
         return self.digest
 
+    def entry_digests(self, kind: str) -> Iterator[tuple[str, str]]:
+        """For each entry of the index of ``kind`` the document occurs under, its pointer
+        and what the index shows of the document there: the document, and the entry's
+        mentions and roles in it, so that an edit of one person's reference leaves the
+        other persons' entries as they were (the index's digest of the whole document,
+        :meth:`kind_digest`, when the facts were made without the occurrences)."""
+        prefix = f"{kind}:"
+        occurrences = self.occurrences.split(" ") if self.pointers else []
+        if self.shown and len(occurrences) == len(self.pointers):
+            for pointer, found in zip(self.pointers, occurrences, strict=True):
+                if pointer.startswith(prefix):
+                    yield pointer, f"{self.shown} {found}"
+            return
+        whole = self.kind_digest(kind)
+        for pointer in self.pointers:
+            if pointer.startswith(prefix):
+                yield pointer, whole
+
     def to_json(self) -> list[Any]:
-        return [self.id, self.sort, self.digest, self.text, list(self.pointers), list(self.kinds)]
+        return [
+            self.id,
+            self.sort,
+            self.digest,
+            self.text,
+            list(self.pointers),
+            list(self.kinds),
+            self.shown,
+            self.occurrences,
+        ]
 
 
 @dataclass(slots=True)
