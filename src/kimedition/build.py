@@ -1853,14 +1853,22 @@ class Touched:
     @classmethod
     def of(cls, kind: str, cards: Iterable[CardFacts]) -> Touched:
         """Worked out from the cards' facts, in the edition's order."""
-        found: dict[str, list[str]] = {}
+        # Each pointer's digest is made as its documents come (as :func:`digest` would
+        # make it of them all): a list of what is shown of each would hold a string for
+        # each of the hundreds of thousands of occurrences of a large edition.
+        counts: dict[str, int] = {}
+        hashes: dict[str, Any] = {}
         for facts in cards:
             for pointer, shown in facts.entry_digests(kind):
-                found.setdefault(pointer, []).append(shown)
-        return cls(
-            counts={p: len(shown) for p, shown in found.items()},
-            digests={p: digest(*shown) for p, shown in found.items()},
-        )
+                running = hashes.get(pointer)
+                if running is None:
+                    running = hashes[pointer] = hashlib.sha256()
+                    counts[pointer] = 0
+                data = shown.encode("utf-8")
+                running.update(len(data).to_bytes(8, "big"))
+                running.update(data)
+                counts[pointer] += 1
+        return cls(counts=counts, digests={p: h.hexdigest() for p, h in hashes.items()})
 
     def to_json(self) -> list[Any]:
         return [self.counts, self.digests]
