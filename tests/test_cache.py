@@ -295,3 +295,17 @@ def test_a_table_of_index_entries_of_another_shape_is_replaced(tmp_path: Path) -
     store.save([])
     store.close()
     assert CardStore(path).kept_entries({"person:kim": "k"}) == {"person:kim": "<kim:entry/>"}
+
+
+def test_a_digest_made_a_part_at_a_time_is_the_digest_of_the_parts() -> None:
+    """:func:`framed` parts hashed one after the other give :func:`digest` of them all, in
+    which the boundaries between parts count."""
+    import hashlib
+
+    from kimedition.cache import digest, framed
+
+    running = hashlib.sha256()
+    for part in ("person:kim", b"\x00", "é"):
+        running.update(framed(part))
+    assert running.hexdigest() == digest("person:kim", b"\x00", "é")
+    assert digest("ab", "c") != digest("a", "bc")

@@ -55,6 +55,7 @@ from .cache import (
     digest,
     file_digest,
     folder_digest,
+    framed,
     interned,
     problems_from_json,
     problems_to_json,
@@ -1853,9 +1854,9 @@ class Touched:
     @classmethod
     def of(cls, kind: str, cards: Iterable[CardFacts]) -> Touched:
         """Worked out from the cards' facts, in the edition's order."""
-        # Each pointer's digest is made as its documents come (as :func:`digest` would
-        # make it of them all): a list of what is shown of each would hold a string for
-        # each of the hundreds of thousands of occurrences of a large edition.
+        # Each pointer's digest is made as its documents come (the :func:`digest` of
+        # them all): a list of what is shown of each would hold a string for each of
+        # the hundreds of thousands of occurrences of a large edition.
         counts: dict[str, int] = {}
         hashes: dict[str, Any] = {}
         for facts in cards:
@@ -1864,9 +1865,7 @@ class Touched:
                 if running is None:
                     running = hashes[pointer] = hashlib.sha256()
                     counts[pointer] = 0
-                data = shown.encode("utf-8")
-                running.update(len(data).to_bytes(8, "big"))
-                running.update(data)
+                running.update(framed(shown))
                 counts[pointer] += 1
         return cls(counts=counts, digests={p: h.hexdigest() for p, h in hashes.items()})
 

@@ -56,11 +56,14 @@ last made afresh (:meth:`BuildState._compact`)."""
 
 def digest(*parts: str | bytes) -> str:
     """A SHA-256 over the parts, each length-prefixed so that boundaries count."""
-    framed: list[bytes] = []
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        framed += (len(data).to_bytes(8, "big"), data)
-    return hashlib.sha256(b"".join(framed)).hexdigest()
+    return hashlib.sha256(b"".join(map(framed, parts))).hexdigest()
+
+
+def framed(part: str | bytes) -> bytes:
+    """One part as :func:`digest` hashes it: its length, then its bytes (so that a
+    digest of many parts can also be made a part at a time)."""
+    data = part.encode("utf-8") if isinstance(part, str) else part
+    return len(data).to_bytes(8, "big") + data
 
 
 Stat = tuple[int, int]
