@@ -226,9 +226,37 @@ def _syntax_message(error: etree.XMLSyntaxError) -> str:
     return f"not well-formed XML: {text}"
 
 
+_DEEPER_THAN_LIMIT = etree.XPath(f"boolean(/{'/'.join(['*'] * (MAX_DEPTH + 1))})")
+_NAME_ENDS = bytes.maketrans(b"\t\r\n<>=\"'/", b" " * 9)
+
+
+def _may_exceed(source: Source) -> bool:
+    """Whether the source may be beyond :data:`SAXON_LIMITS`; False only when it is not.
+
+    Every name, and every attribute of an element, lies in a stretch of the file that
+    starts at a ``<`` and holds no other ``<`` (an attribute value cannot): a name over
+    the limit, or more attributes than the limit, make that stretch long; the few long
+    stretches (text between tags, mostly) are looked at closely.
+    """
+    attributes = MAX_ATTRIBUTES - source.data.count(b"xmlns")
+    if attributes < 1 or _DEEPER_THAN_LIMIT(source.tree):
+        return True
+    shortest = min(MAX_NAME, 2 * attributes)
+    for stretch in re.finditer(rb"<[^<]{%d,}" % shortest, source.data):
+        markup = stretch.group()
+        longest = max(map(len, markup.translate(_NAME_ENDS).split()), default=0)
+        if markup.count(b"=") > attributes or longest > MAX_NAME:
+            return True
+    return False
+
+
 def _check_limits(source: Source) -> None:
     """Refuse a parsed document beyond :data:`SAXON_LIMITS`, naming the place."""
     root = source.root
+    if not _may_exceed(source):
+        return
+    # Namespace declarations count as attributes; there cannot be more than the file has.
+    declarations = source.data.count(b"xmlns")
 
     def refuse(node: etree._Element, message: str) -> UnreadableSource:
         position = source.text.element(node)
@@ -247,8 +275,6 @@ def _check_limits(source: Source) -> None:
                 instruction,
                 f"a processing instruction's name is longer than {MAX_NAME:,} characters",
             )
-    # Namespace declarations count as attributes; there cannot be more than the file has.
-    declarations = source.data.count(b"xmlns")
     depth = 0
     for event, node in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
