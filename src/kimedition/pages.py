@@ -31,6 +31,7 @@ from .engine import (
     worker_pool,
 )
 from .indexes import KIM
+from .memory import keep_within
 from .saxon import SaxonRuntime, Stylesheet
 
 FINISHING_STYLESHEETS = {
@@ -285,7 +286,11 @@ def _new_finisher(settings: Settings) -> Finisher:
 def _make_page(page: Page) -> str:
     """In a worker process: make one page."""
     finisher: Finisher = current_worker()
-    return finisher.page(page)
+    made = finisher.page(page)
+    # What the page left in Saxon's heap and the C library's is given back before the
+    # next one (the largest pages would otherwise take a worker past 500 MB).
+    keep_within(finisher.runtime)
+    return made
 
 
 def _letters(kind: str) -> tuple[list[str], dict[str, str]]:

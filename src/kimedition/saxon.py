@@ -21,15 +21,17 @@ A runtime is not thread-safe; each worker process builds its own.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import saxonche
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
 
@@ -190,6 +192,54 @@ def _first_line(error: BaseException) -> str:
     return ": ".join(lines[:3]) or error.__class__.__name__
 
 
+class _CollectorFunctions:
+    """The C functions that run the collector of a Saxon runtime's heap, in the libraries
+    saxonche bundles (SaxonC 13: Saxon compiled ahead of time with GraalVM). saxonche
+    gives a caller no way to run that collector or to bound the heap, and the runtime
+    lets garbage grow by hundreds of megabytes before it collects. Found only on Linux,
+    for SaxonC 13, when each function is there; else :attr:`ready` is False."""
+
+    def __init__(self, version: str) -> None:
+        self.ready = False
+        if sys.platform == "linux":
+            with suppress(OSError, AttributeError, ValueError, StopIteration):
+                self._find(version.split())
+
+    def _find(self, version: list[str]) -> None:
+        if len(version) < 2 or not version[1].startswith("13."):
+            return  # the layout read in collect() is that of SaxonC 13
+        libraries = Path(saxonche.__file__).parent / "saxonche.libs"
+        api = ctypes.CDLL(str(next(libraries.glob("libsaxonc-he-*.so*"))))
+        core = ctypes.CDLL(str(next(libraries.glob("libsaxonc-core-he-*.so*"))))
+        self._environment = ctypes.c_void_p.in_dll(api, "_ZN14SaxonProcessor11sxn_environE")
+        self._current = core.graal_get_current_thread
+        self._current.restype = ctypes.c_void_p
+        self._current.argtypes = [ctypes.c_void_p]
+        self._collect = core.j_gc
+        self._collect.argtypes = [ctypes.c_void_p]
+        self._collect.restype = None
+        self.ready = True
+
+    def collect(self) -> bool:
+        """Run a full collection of the heap of the runtime that is alive (the caller
+        holds one: the environment read here is that of the live runtime, and is left
+        behind, stale, once every runtime is gone), from the thread that started it;
+        whether it ran."""
+        environment = self._environment.value if self.ready else None
+        if not environment:
+            return False
+        # SaxonProcessor::sxn_environ: the isolate, the thread that made it, the main one.
+        isolate, made, main = (ctypes.c_void_p * 3).from_address(environment)
+        thread = self._current(isolate) if isolate else None
+        if not thread or thread not in (made, main):
+            return False
+        self._collect(thread)
+        return True
+
+
+_COLLECTOR: _CollectorFunctions | None = None
+
+
 class SaxonRuntime:
     """One Saxon processor: compile stylesheets, lock, then transform."""
 
@@ -225,6 +275,15 @@ class SaxonRuntime:
             where = str(path) if path is not None else name or "generated stylesheet"
             raise SchemaError(f"{where}: does not compile")
         return Stylesheet(self, executable)
+
+    def collect_garbage(self) -> bool:
+        """Run a full collection of this runtime's heap, from the thread that started it,
+        so that the garbage of the transformations made so far is freed and its memory
+        given back; whether it could (see :class:`_CollectorFunctions`)."""
+        global _COLLECTOR
+        if _COLLECTOR is None:
+            _COLLECTOR = _CollectorFunctions(str(self.processor.version))
+        return _COLLECTOR.collect()
 
     def lock(self) -> None:
         """Forbid every file and network access from now on."""
