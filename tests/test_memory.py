@@ -8,14 +8,21 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from saxonche import PySaxonProcessor
 
 from conftest import SmallEdition
-from kimedition import engine, memory, pages
+from kimedition import engine, memory, pages, saxon
 from kimedition.indexes import index_xml
 from kimedition.memory import keep_within, resident_megabytes
 from kimedition.saxon import SaxonRuntime
 
 linux = pytest.mark.skipif(sys.platform != "linux", reason="/proc and glibc: Linux only")
+
+SAXON = str(PySaxonProcessor(license=False).version)
+collector = pytest.mark.skipif(
+    sys.platform != "linux" or not f"{SAXON.split()[1]}.".startswith("13.1."),
+    reason=f"the collector is looked for in SaxonC 13.1 on Linux only (here {SAXON})",
+)
 
 GARBAGE = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:template match="/">
@@ -28,7 +35,7 @@ GARBAGE = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL
 </xsl:stylesheet>"""
 
 
-@linux
+@collector
 def test_collecting_saxon_s_heap_gives_its_garbage_back() -> None:
     runtime = SaxonRuntime()
     stylesheet = runtime.compile(text=GARBAGE, name="garbage.xsl")
@@ -90,3 +97,24 @@ def test_a_worker_s_pages_are_the_same_when_memory_is_given_back(
     given_back = [pages._make_page(page) for page in made]
     assert bounds == [(worker.runtime, memory.WORKER_MEMORY_MB)] * 2
     assert given_back == kept
+
+
+@pytest.mark.parametrize(
+    ("version", "found"),
+    [
+        ("SaxonC-HE 13.1 from Saxonica", True),
+        ("SaxonC-HE 13.1.1 from Saxonica", True),
+        ("SaxonC-HE 13.10 from Saxonica", False),
+        ("SaxonC-HE 14.0 from Saxonica", False),
+        ("SaxonC-HE 12.9 from Saxonica", False),
+        ("", False),
+    ],
+)
+def test_the_collector_is_looked_for_only_in_the_saxon_whose_layout_is_known(
+    version: str, found: bool
+) -> None:
+    runtime = SaxonRuntime()  # alive while the functions are looked for
+    assert saxon._CollectorFunctions(version).ready is (found and sys.platform == "linux")
+    assert runtime.collect_garbage() is (
+        sys.platform == "linux" and f"{SAXON.split()[1]}.".startswith("13.1.")
+    )

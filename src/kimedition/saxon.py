@@ -197,7 +197,8 @@ class _CollectorFunctions:
     saxonche bundles (SaxonC 13: Saxon compiled ahead of time with GraalVM). saxonche
     gives a caller no way to run that collector or to bound the heap, and the runtime
     lets garbage grow by hundreds of megabytes before it collects. Found only on Linux,
-    for SaxonC 13, when each function is there; else :attr:`ready` is False."""
+    for SaxonC 13.1 (whose records are read as they are laid out there), when each
+    function is there; else :attr:`ready` is False."""
 
     def __init__(self, version: str) -> None:
         self.ready = False
@@ -206,8 +207,8 @@ class _CollectorFunctions:
                 self._find(version.split())
 
     def _find(self, version: list[str]) -> None:
-        if len(version) < 2 or not version[1].startswith("13."):
-            return  # the layout read in collect() is that of SaxonC 13
+        if len(version) < 2 or not f"{version[1]}.".startswith("13.1."):
+            return  # the layout read in collect() is that of SaxonC 13.1
         libraries = Path(saxonche.__file__).parent / "saxonche.libs"
         api = ctypes.CDLL(str(next(libraries.glob("libsaxonc-he-*.so*"))))
         core = ctypes.CDLL(str(next(libraries.glob("libsaxonc-core-he-*.so*"))))
