@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,14 @@ class SmallEdition:
         content = path.read_text(encoding="utf-8")
         assert text in content, f"{text!r} not in {path.name}"
         return content[: content.index(text)].count("\n") + 1
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Commands started by the tests handle Ctrl-C as usual even when the suite was
+    started with it ignored (as a background job of a shell without job control, which
+    every command it starts would inherit): the tests that interrupt one need it."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
