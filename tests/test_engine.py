@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -449,3 +450,40 @@ def test_a_check_worker_started_early_stops_a_file_over_the_time_limit(
         results = CheckersStarted(settings, stack).run(tasks, context)
         results()
     assert huge.name in str(stop.value) and "stopped after 0.2 s" in str(stop.value)
+
+
+def test_a_worker_s_timeout_note_is_there_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main process reads the note of a worker that overran its limit as soon as the
+    worker is gone: a worker stopped while writing it leaves no note, not part of one."""
+    from kimedition.engine import _leave_note
+
+    message = "kim-1950.xml: stopped after 1 s: processing this file took longer"
+    _leave_note(str(tmp_path))(message)
+    assert [p.name for p in tmp_path.iterdir()] == [f"timeout-{os.getpid()}.txt"]
+    assert (tmp_path / f"timeout-{os.getpid()}.txt").read_text(encoding="utf-8") == message
+
+    cut_short = tmp_path / "cut-short"
+    cut_short.mkdir()
+    real_open = io.open
+
+    def killed_while_writing(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(file, mode, *args, **kwargs)
+        if "w" in mode:
+            write = handle.write
+
+            def half(text: str) -> int:
+                write(text[: len(text) // 2])
+                handle.flush()
+                raise KeyboardInterrupt
+
+            handle.write = half
+        return handle
+
+    monkeypatch.setattr(io, "open", killed_while_writing)
+    monkeypatch.setattr("builtins.open", killed_while_writing)
+    with pytest.raises(KeyboardInterrupt):
+        _leave_note(str(cut_short))(message)
+    monkeypatch.undo()
+    assert not list(cut_short.glob("timeout-*.txt"))

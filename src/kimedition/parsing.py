@@ -252,9 +252,9 @@ def _may_exceed(source: Source) -> bool:
 
 def _check_limits(source: Source) -> None:
     """Refuse a parsed document beyond :data:`SAXON_LIMITS`, naming the place."""
-    root = source.root
     if not _may_exceed(source):
         return
+    root = source.root
     # Namespace declarations count as attributes; there cannot be more than the file has.
     declarations = source.data.count(b"xmlns")
 
